@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+
+const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+/** The `myragdb` command tree. Each feature adds its commands in `commands/*.command.ts`. */
+export function createProgram(): Command {
+  return new Command('myragdb')
+    .description('Hybrid code and documentation search for engineering teams and their AI agents')
+    .version(packageJson.version)
+    .showHelpAfterError()
+    .configureOutput({ outputError: (message, write) => write(message) });
+}

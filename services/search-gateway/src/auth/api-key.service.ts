@@ -1,0 +1,99 @@
+import { LRUCache } from 'lru-cache';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../../core/src/errors.js';
+import {
+  type ApiKeyScope,
+  apiKeyFingerprint,
+  apiKeyId,
+  BOOTSTRAP_KEY_ID,
+  generateApiKey,
+  hashApiKey,
+  verifyApiKey,
+} from './api-key-secret.js';
+import type { ApiKeyRecord, ApiKeyRepository } from './api-key.repository.js';
+
+/** Who a request authenticated as. */
+export interface ApiPrincipal {
+  keyId: string;
+  scopes: readonly ApiKeyScope[];
+}
+
+export interface CreatedApiKey extends ApiKeyRecord {
+  /** The secret key: returned once, at creation. */
+  key: string;
+}
+
+/** admin can do everything search can. */
+export function hasScope(principal: ApiPrincipal, scope: ApiKeyScope): boolean {
+  return principal.scopes.includes('admin') || principal.scopes.includes(scope);
+}
+
+export function requireScope(principal: ApiPrincipal, scope: ApiKeyScope): void {
+  if (!hasScope(principal, scope)) throw new ForbiddenError(`this API key lacks the "${scope}" scope`);
+}
+
+/**
+ * Issues, lists, revokes and checks API keys. The key row is read on every request (a primary-key lookup), so
+ * revocation and expiry apply at once; only the expensive scrypt comparison is cached, keyed by the presented
+ * key's fingerprint together with the stored hash it matched, so a rotated hash is checked afresh.
+ */
+export class ApiKeyService {
+  private readonly verified = new LRUCache<string, string>({ max: 10_000 });
+
+  constructor(private readonly keys: ApiKeyRepository) {}
+
+  async create(input: {
+    name: string;
+    scopes: readonly ApiKeyScope[];
+    expiresAt?: Date | null;
+  }): Promise<CreatedApiKey> {
+    const { id, key } = generateApiKey();
+    const record = await this.keys.insert({
+      id,
+      name: input.name,
+      scopes: [...new Set(input.scopes)],
+      secretHash: await hashApiKey(key),
+      expiresAt: input.expiresAt ?? null,
+    });
+    return { ...record, key };
+  }
+
+  list(): Promise<ApiKeyRecord[]> {
+    return this.keys.list();
+  }
+
+  async revoke(id: string, now: Date): Promise<void> {
+    if (!(await this.keys.revoke(id, now))) throw new NotFoundError(`no active API key with id "${id}"`);
+  }
+
+  /** Makes `MYRAGDB_API_KEY` an admin key, or removes the bootstrapped key once the variable is unset. */
+  async syncBootstrapKey(value: string | undefined): Promise<void> {
+    if (value === undefined) return this.keys.remove(BOOTSTRAP_KEY_ID);
+    const existing = await this.keys.find(BOOTSTRAP_KEY_ID);
+    if (existing && !existing.revokedAt && (await verifyApiKey(value, existing.secretHash))) return;
+    await this.keys.upsert({
+      id: BOOTSTRAP_KEY_ID,
+      name: 'bootstrap admin key (MYRAGDB_API_KEY)',
+      scopes: ['admin'],
+      secretHash: await hashApiKey(value),
+    });
+  }
+
+  /** The principal for a presented key; `UnauthorizedError` with one message for every kind of failure. */
+  async authenticate(presented: string, now: Date): Promise<ApiPrincipal> {
+    const stored = await this.keys.find(apiKeyId(presented));
+    const usable = stored && !stored.revokedAt && (!stored.expiresAt || stored.expiresAt > now);
+    if (!usable || !(await this.matches(presented, stored.secretHash))) {
+      throw new UnauthorizedError('invalid, expired or revoked API key');
+    }
+    this.keys.touch(stored.id, now).catch(() => undefined); // best effort: a failed bookkeeping write must not fail the request
+    return { keyId: stored.id, scopes: stored.scopes };
+  }
+
+  private async matches(presented: string, secretHash: string): Promise<boolean> {
+    const fingerprint = apiKeyFingerprint(presented);
+    if (this.verified.get(fingerprint) === secretHash) return true;
+    const ok = await verifyApiKey(presented, secretHash);
+    if (ok) this.verified.set(fingerprint, secretHash);
+    return ok;
+  }
+}

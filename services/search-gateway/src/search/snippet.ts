@@ -1,0 +1,94 @@
+/** A half-open `[start, end)` range of UTF-16 code units in `Snippet.text`. */
+export interface HighlightRange {
+  start: number;
+  end: number;
+}
+
+export interface Snippet {
+  /** The chosen lines of the chunk, joined by `\n`. */
+  text: string;
+  /** File line numbers (1-based, inclusive) of the first and last line in `text`. */
+  startLine: number;
+  endLine: number;
+  highlights: HighlightRange[];
+}
+
+export interface SnippetOptions {
+  maxLines: number;
+  /** Longer lines (minified code) are cut so one result cannot carry a megabyte. */
+  maxLineLength: number;
+}
+
+export const DEFAULT_SNIPPET: SnippetOptions = { maxLines: 6, maxLineLength: 240 };
+
+/**
+ * The window of at most `maxLines` lines of `content` that matches the most distinct `terms` (ties: the most
+ * matches, then the earliest), with every term occurrence as a highlight range. With no match — typical of a
+ * purely semantic hit — it is the chunk's first non-blank lines. `terms` are lower-case, longest first
+ * (see `queryTerms`); matching is case-insensitive.
+ */
+export function buildSnippet(
+  content: string,
+  firstLine: number,
+  terms: readonly string[],
+  options: SnippetOptions = DEFAULT_SNIPPET,
+): Snippet {
+  const lines = content.split(/\r?\n/).map((line) => line.slice(0, options.maxLineLength));
+  const matches = lines.map((line) => matchLine(line, terms));
+
+  let best = { start: firstNonBlank(lines), distinct: 0, total: 0 };
+  for (let start = 0; start < lines.length; start++) {
+    if (matches[start]!.ranges.length === 0) continue; // a best window always starts on a matching line
+    const window = matches.slice(start, start + options.maxLines);
+    const distinct = new Set(window.flatMap((match) => match.terms)).size;
+    const total = window.reduce((sum, match) => sum + match.ranges.length, 0);
+    if (distinct > best.distinct || (distinct === best.distinct && total > best.total)) {
+      best = { start, distinct, total };
+    }
+  }
+
+  let end = Math.min(lines.length, best.start + options.maxLines);
+  while (end > best.start + 1 && lines[end - 1]!.trim() === '') end--;
+  const highlights: HighlightRange[] = [];
+  let offset = 0;
+  for (let index = best.start; index < end; index++) {
+    for (const range of matches[index]!.ranges)
+      highlights.push({ start: offset + range.start, end: offset + range.end });
+    offset += lines[index]!.length + 1;
+  }
+  return {
+    text: lines.slice(best.start, end).join('\n'),
+    startLine: firstLine + best.start,
+    endLine: firstLine + end - 1,
+    highlights,
+  };
+}
+
+interface LineMatch {
+  terms: string[];
+  ranges: HighlightRange[];
+}
+
+/** Non-overlapping occurrences of `terms` in `line`; at each position the longest term wins. */
+function matchLine(line: string, terms: readonly string[]): LineMatch {
+  const lower = line.toLowerCase();
+  const found: LineMatch = { terms: [], ranges: [] };
+  if (terms.length === 0) return found;
+  let position = 0;
+  while (position < lower.length) {
+    const term = terms.find((candidate) => lower.startsWith(candidate, position));
+    if (term) {
+      found.ranges.push({ start: position, end: position + term.length });
+      if (!found.terms.includes(term)) found.terms.push(term);
+      position += term.length;
+    } else {
+      position++;
+    }
+  }
+  return found;
+}
+
+function firstNonBlank(lines: readonly string[]): number {
+  const index = lines.findIndex((line) => line.trim() !== '');
+  return index === -1 ? 0 : index;
+}

@@ -1,0 +1,253 @@
+import { LRUCache } from 'lru-cache';
+import type { Chunk, ScoredId } from '../../../core/src/domain/chunk.js';
+import { DependencyError } from '../../../core/src/errors.js';
+import type { Embedder } from '../../../core/src/ports/embedder.js';
+import type { KeywordIndex } from '../../../core/src/ports/keyword-index.js';
+import type { VectorIndex } from '../../../core/src/ports/vector-index.js';
+import type { SearchRequest, SearchResponse, SearchResult } from '../api/search.schemas.js';
+import { searchCacheKey } from '../search/cache-key.js';
+import { keepBestPerFile } from '../search/group-by-file.js';
+import { compilePathFilter } from '../search/path-filter.js';
+import { queryTerms } from '../search/query-terms.js';
+import {
+  type FusedHit,
+  type FusionOptions,
+  fuseReciprocalRank,
+  type Leg,
+  rankSingleLeg,
+} from '../search/reciprocal-rank-fusion.js';
+import { buildSnippet } from '../search/snippet.js';
+
+/** What search needs from the catalog: chunk text for hits, the repositories to search, the index generation. */
+export interface SearchCatalog {
+  /** The chunks with these ids that still exist, in any order. */
+  getChunks(ids: readonly string[]): Promise<Chunk[]>;
+  /** Names of the repositories whose documents are searchable. */
+  searchableRepositories(): Promise<string[]>;
+  /** Changes whenever any index content changes, so cached results of an older generation are never served. */
+  indexGeneration(): Promise<string>;
+}
+
+export interface SearchTelemetry {
+  searchCompleted(mode: SearchRequest['mode'], seconds: number): void;
+  legCompleted(leg: 'embed' | 'keyword' | 'vector' | 'fusion', seconds: number): void;
+  cacheLookup(hit: boolean): void;
+  legFailed(leg: Leg, error: unknown): void;
+}
+
+export interface SearchSettings {
+  fusion: FusionOptions;
+  /** Candidates each leg returns before fusion; fixed so a result's rank does not depend on `limit`. */
+  candidateDepth: number;
+  /** Extra vector candidates fetched when `pathGlobs` must be applied after the store (Chroma cannot glob). */
+  pathFilterOverfetch: number;
+  /** A leg slower than this counts as down: hybrid answers from the other leg. */
+  legTimeoutMs: number;
+  cache: { maxEntries: number; ttlMs: number };
+}
+
+export const DEFAULT_SEARCH_SETTINGS: SearchSettings = {
+  fusion: { k: 60, weights: { keyword: 1, semantic: 1 } },
+  candidateDepth: 50,
+  pathFilterOverfetch: 4,
+  legTimeoutMs: 5_000,
+  cache: { maxEntries: 1_000, ttlMs: 60_000 },
+};
+
+export interface SearchDependencies {
+  catalog: SearchCatalog;
+  keywordIndex: KeywordIndex;
+  vectorIndex: VectorIndex;
+  embedder: Embedder;
+  telemetry: SearchTelemetry;
+  settings: SearchSettings;
+}
+
+type CachedResponse = Omit<SearchResponse, 'tookMs' | 'cached'>;
+
+/**
+ * Hybrid code search over the ports: the keyword leg and the (embed → vector) leg run in parallel, reciprocal rank
+ * fusion merges them, the catalog supplies chunk text for paths, lines and snippets. A leg that fails or times out
+ * is reported in `degraded` and the other leg answers alone; when no leg can answer the search fails with 503.
+ */
+export class SearchService {
+  private readonly cache: LRUCache<string, CachedResponse>;
+  private repositories: { generation: string; names: Promise<string[]> } | undefined;
+
+  constructor(private readonly deps: SearchDependencies) {
+    this.cache = new LRUCache({ max: deps.settings.cache.maxEntries, ttl: deps.settings.cache.ttlMs });
+  }
+
+  async search(request: SearchRequest): Promise<SearchResponse> {
+    const started = performance.now();
+    const generation = await this.deps.catalog.indexGeneration();
+    const key = searchCacheKey(request, generation);
+    const cached = this.cache.get(key);
+    this.deps.telemetry.cacheLookup(cached !== undefined);
+    if (cached) return { ...cached, tookMs: elapsedMs(started), cached: true };
+
+    const response = await this.searchUncached(request, generation);
+    // Degraded answers are not cached: the next request should try the missing leg again.
+    if (!response.degraded) this.cache.set(key, response);
+    const tookMs = elapsedMs(started);
+    this.deps.telemetry.searchCompleted(request.mode, tookMs / 1000);
+    return { ...response, tookMs };
+  }
+
+  private async searchUncached(request: SearchRequest, generation: string): Promise<CachedResponse> {
+    const { settings } = this.deps;
+    const wanted = request.offset + request.limit;
+    const depth = Math.max(settings.candidateDepth, wanted);
+    const legs: Leg[] = request.mode === 'hybrid' ? ['keyword', 'semantic'] : [request.mode];
+
+    const outcomes = await Promise.allSettled(
+      legs.map((leg) =>
+        withTimeout(
+          leg === 'keyword' ? this.keywordLeg(request, depth) : this.semanticLeg(request, depth, generation),
+          settings.legTimeoutMs,
+          leg,
+        ),
+      ),
+    );
+    const answered: Partial<Record<Leg, ScoredId[]>> = {};
+    const degraded: Leg[] = [];
+    outcomes.forEach((outcome, index) => {
+      const leg = legs[index]!;
+      if (outcome.status === 'fulfilled') answered[leg] = outcome.value;
+      else {
+        degraded.push(leg);
+        this.deps.telemetry.legFailed(leg, outcome.reason);
+      }
+    });
+    if (degraded.length === legs.length) {
+      throw new DependencyError(
+        degraded.join('+'),
+        `search is unavailable: the ${degraded.join(' and ')} store cannot be reached`,
+      );
+    }
+
+    const fusionStarted = performance.now();
+    const fused =
+      request.mode === 'hybrid'
+        ? fuseReciprocalRank(answered, settings.fusion)
+        : rankSingleLeg(request.mode, answered[request.mode] ?? []);
+    const results = await this.hydrate(fused, request, wanted);
+    this.deps.telemetry.legCompleted('fusion', (performance.now() - fusionStarted) / 1000);
+
+    return {
+      mode: request.mode,
+      results: results.slice(request.offset, wanted),
+      ...(degraded.length > 0 ? { degraded } : {}),
+    };
+  }
+
+  private async keywordLeg(request: SearchRequest, depth: number): Promise<ScoredId[]> {
+    const started = performance.now();
+    const hits = await this.deps.keywordIndex.search({
+      text: request.query,
+      limit: depth,
+      filter: { repositories: request.repositories, languages: request.languages, pathGlobs: request.pathGlobs },
+    });
+    this.deps.telemetry.legCompleted('keyword', (performance.now() - started) / 1000);
+    return hits;
+  }
+
+  private async semanticLeg(request: SearchRequest, depth: number, generation: string): Promise<ScoredId[]> {
+    const embedStarted = performance.now();
+    const [[embedding], repositories] = await Promise.all([
+      this.deps.embedder.embed([request.query]),
+      request.repositories ?? this.searchableRepositories(generation),
+    ]);
+    const vectorStarted = performance.now();
+    this.deps.telemetry.legCompleted('embed', (vectorStarted - embedStarted) / 1000);
+    if (!embedding || repositories.length === 0) return [];
+    const hits = await this.deps.vectorIndex.query({
+      embedding,
+      limit: request.pathGlobs ? depth * this.deps.settings.pathFilterOverfetch : depth,
+      repositories,
+      ...(request.languages ? { languages: request.languages } : {}),
+    });
+    this.deps.telemetry.legCompleted('vector', (performance.now() - vectorStarted) / 1000);
+    return hits;
+  }
+
+  /** The repository list changes only with the index generation, so it is read once per generation. */
+  private searchableRepositories(generation: string): Promise<string[]> {
+    if (this.repositories?.generation !== generation) {
+      const names = this.deps.catalog.searchableRepositories();
+      this.repositories = { generation, names };
+      names.catch(() => {
+        if (this.repositories?.names === names) this.repositories = undefined;
+      });
+    }
+    return this.repositories.names;
+  }
+
+  /**
+   * Turns ranked ids into results until `wanted` survive the filters, fetching chunk text in batches: usually one
+   * batch of exactly `wanted` ids, more when path globs, grouping or stale ids (deleted since the store answered)
+   * drop some.
+   */
+  private async hydrate(ranked: readonly FusedHit[], request: SearchRequest, wanted: number): Promise<SearchResult[]> {
+    const pathMatches = compilePathFilter(request.pathGlobs);
+    const repositories = request.repositories && new Set(request.repositories);
+    const languages = request.languages && new Set(request.languages);
+    const terms = queryTerms(request.query);
+    let results: SearchResult[] = [];
+    for (let next = 0; next < ranked.length && results.length < wanted;) {
+      const batch = ranked.slice(
+        next,
+        next + Math.max(wanted - results.length, 10) * (pathMatches || request.groupByFile ? 2 : 1),
+      );
+      next += batch.length;
+      const chunks = new Map(
+        (await this.deps.catalog.getChunks(batch.map((hit) => hit.id))).map((chunk) => [chunk.id, chunk]),
+      );
+      for (const hit of batch) {
+        const chunk = chunks.get(hit.id);
+        if (!chunk) continue;
+        // Stores filter too; checking again here keeps every leg and every adapter honest.
+        if (repositories && !repositories.has(chunk.repository)) continue;
+        if (languages && !languages.has(chunk.language)) continue;
+        if (pathMatches && !pathMatches(chunk.path)) continue;
+        results.push(toResult(hit, chunk, terms));
+      }
+      if (request.groupByFile) results = keepBestPerFile(results);
+    }
+    return results;
+  }
+}
+
+function toResult(hit: FusedHit, chunk: Chunk, terms: readonly string[]): SearchResult {
+  const snippet = buildSnippet(chunk.content, chunk.startLine, terms);
+  return {
+    repository: chunk.repository,
+    path: chunk.path,
+    startLine: chunk.startLine,
+    endLine: chunk.endLine,
+    language: chunk.language,
+    ...(chunk.symbol ? { symbol: chunk.symbol } : {}),
+    score: hit.score,
+    snippet: snippet.text,
+    snippetStartLine: snippet.startLine,
+    highlights: snippet.highlights,
+    ...(hit.keyword ? { keyword: hit.keyword } : {}),
+    ...(hit.semantic ? { semantic: hit.semantic } : {}),
+  };
+}
+
+function elapsedMs(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}
+
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number, leg: Leg): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DependencyError(leg, `${leg} leg timed out after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -24,6 +24,8 @@ export default tseslint.config(
       'services/core/src/chunking/**/*.ts',
       'services/core/src/indexing/plan-*.ts',
       'operator/src/specs/**/*.ts',
+      'services/health/src/evaluation/**/*.ts',
+      'services/health/src/metrics-scrape/{prometheus-text,traffic-summary}.ts',
     ],
     rules: {
       'no-restricted-properties': [

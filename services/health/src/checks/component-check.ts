@@ -1,0 +1,68 @@
+import type { ComponentHealth, ComponentKind, HealthStatus } from '../../../core/src/domain/health-report.js';
+
+/** What one probe found out about one component. `data` carries typed findings the monitor uses beyond the report. */
+export interface ProbeResult<T = undefined> {
+  status: HealthStatus;
+  message: string;
+  details?: Record<string, unknown>;
+  data?: T;
+}
+
+/** One component's check. `probe` must honour `signal` (aborted at the per-check timeout). */
+export interface ComponentCheck<T = undefined> {
+  readonly name: string;
+  readonly kind: ComponentKind;
+  probe(signal: AbortSignal): Promise<ProbeResult<T>>;
+}
+
+export interface CheckRun<T> {
+  component: ComponentHealth;
+  data: T | undefined;
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Runs one check under a timeout and turns every way it can fail (throw, reject, hang) into an unhealthy
+ * component with a message saying what happened, so one bad dependency never stalls or breaks a round.
+ */
+export async function runCheck<T>(check: ComponentCheck<T>, timeoutMs: number): Promise<CheckRun<T>> {
+  const controller = new AbortController();
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  const base = { name: check.name, kind: check.kind };
+  try {
+    const result = await Promise.race([check.probe(controller.signal), timedOut]);
+    const latency = performance.now() - started;
+    return {
+      component: {
+        ...base,
+        status: result.status,
+        message: result.message,
+        latency_ms: Math.round(latency * 10) / 10,
+        checked_at: new Date().toISOString(),
+        ...(result.details ? { details: result.details } : {}),
+      },
+      data: result.data,
+    };
+  } catch (error) {
+    return {
+      component: {
+        ...base,
+        status: 'unhealthy',
+        message: describe(error),
+        latency_ms: Math.round((performance.now() - started) * 10) / 10,
+        checked_at: new Date().toISOString(),
+      },
+      data: undefined,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}

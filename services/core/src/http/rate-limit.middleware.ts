@@ -1,0 +1,62 @@
+/**
+ * Rate limits per client IP and for the whole instance, per minute and per hour (express-rate-limit, in-memory per
+ * instance). Draft-6 `RateLimit-*` headers on every response, `Retry-After` on 429. Probes and metrics scrapes are
+ * exempt so a busy client cannot make the kubelet kill the pod.
+ */
+import type { Request, RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { RateLimitedError } from '../errors.js';
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+export interface RateLimitSettings {
+  perClientPerMinute: number;
+  perClientPerHour: number;
+  globalPerMinute: number;
+  globalPerHour: number;
+  /** Path prefixes never limited (health probes, metrics). */
+  exemptPathPrefixes?: readonly string[];
+}
+
+export const DEFAULT_RATE_LIMIT_EXEMPT_PATHS = ['/api/v1/health', '/api/v1/metrics'] as const;
+
+type Scope = 'client' | 'global';
+
+function limiter(scope: Scope, windowMs: number, limit: number, exempt: readonly string[]): RequestHandler {
+  const window = windowMs === MINUTE_MS ? 'minute' : 'hour';
+  return rateLimit({
+    windowMs,
+    limit,
+    standardHeaders: 'draft-6',
+    legacyHeaders: false,
+    // Global limits share one bucket; per-client limits use express-rate-limit's IP key (IPv6 /56 subnets).
+    ...(scope === 'global' ? { keyGenerator: () => 'global' } : {}),
+    skip: (req: Request) => exempt.some((prefix) => req.path === prefix || req.path.startsWith(`${prefix}/`)),
+    handler: (_req, res, next) => {
+      const retryAfter = res.getHeader('Retry-After');
+      next(
+        new RateLimitedError(
+          scope === 'global'
+            ? `This service is receiving too many requests; retry after ${String(retryAfter)} s`
+            : `Too many requests from this client; retry after ${String(retryAfter)} s`,
+          { details: { scope, window, limit } },
+        ),
+      );
+    },
+  });
+}
+
+/**
+ * Ordered so that the headers of a successful response describe the tightest budget the caller controls: the
+ * per-client minute window, applied last.
+ */
+export function rateLimits(settings: RateLimitSettings): RequestHandler[] {
+  const exempt = settings.exemptPathPrefixes ?? DEFAULT_RATE_LIMIT_EXEMPT_PATHS;
+  return [
+    limiter('global', HOUR_MS, settings.globalPerHour, exempt),
+    limiter('global', MINUTE_MS, settings.globalPerMinute, exempt),
+    limiter('client', HOUR_MS, settings.perClientPerHour, exempt),
+    limiter('client', MINUTE_MS, settings.perClientPerMinute, exempt),
+  ];
+}

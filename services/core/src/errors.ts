@@ -81,11 +81,19 @@ export class DependencyError extends AppError {
     super(message, options);
   }
 }
+/** A store's circuit breaker is open: calls fail fast until its reset timeout lets a trial call through. */
+export class CircuitOpenError extends DependencyError {}
 export class EmbeddingError extends AppError {
   readonly code = 'embedding_failed';
   readonly httpStatus = 502;
   readonly severity = Severity.HIGH;
   override readonly retryable = true;
+}
+/** A repository's files cannot be read: a missing or unreadable local path, an unreachable or refused git remote. */
+export class SourceUnavailableError extends AppError {
+  readonly code = 'source_unavailable';
+  readonly httpStatus = 422;
+  readonly severity = Severity.MEDIUM;
 }
 /** Invalid configuration: the process must not start. */
 export class ConfigError extends AppError {

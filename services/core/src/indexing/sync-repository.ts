@@ -1,0 +1,253 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import type { Chunk } from '../domain/chunk.js';
+import type { Repository } from '../domain/repository.js';
+import type { Catalog, FileChange, IndexModel, RepositoryCatalog, SkippedFile } from '../ports/catalog.js';
+import type { Embedder } from '../ports/embedder.js';
+import type { KeywordIndex } from '../ports/keyword-index.js';
+import type { VectorIndex } from '../ports/vector-index.js';
+import { embedPendingVectors } from './embed-pending.js';
+import { hashFiles, isVanishedFileError } from './hash-files.js';
+import { diffChunks, planRefresh, planScan, type HashedFile, type ScannedFile } from './plan-refresh.js';
+
+/** What a sync needs from the catalog. */
+export type SyncCatalog = Omit<Catalog, keyof RepositoryCatalog | 'findChunkIdsByContentHash' | 'getChunks'>;
+
+export interface DiscoveredFiles {
+  files: Map<string, ScannedFile>;
+  skipped: SkippedFile[];
+}
+
+export type RepositorySpec = Pick<Repository, 'name' | 'include' | 'exclude' | 'maxFileBytes'>;
+
+export interface SyncDependencies {
+  catalog: SyncCatalog;
+  keywordIndex: KeywordIndex;
+  vectorIndex: VectorIndex;
+  embedder: Embedder;
+  /** Stat-only walk of the repository root honouring ignore files, globs and size limits. */
+  discover(root: string, repository: RepositorySpec): Promise<DiscoveredFiles>;
+  chunkFile(file: { repository: string; path: string; content: string }): Promise<Chunk[]>;
+  /** Vectors of another embedding space, for dropping a repository's vectors after a model change. */
+  vectorIndexFor?(model: IndexModel): VectorIndex;
+}
+
+export type SyncPhase = 'scan' | 'keyword' | 'vectors';
+
+export interface SyncProgress {
+  phase: SyncPhase;
+  filesTotal: number;
+  filesDone: number;
+  chunksWritten: number;
+  vectorsWritten: number;
+}
+
+export interface SyncOptions {
+  /** Drop the repository's documents from every store first and index everything again. */
+  full?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+  /** Files chunked and written per catalog transaction. */
+  fileBatchSize?: number;
+  embedBatchSize?: number;
+  embedConcurrency?: number;
+}
+
+export interface SyncResult {
+  scanned: number;
+  unchanged: number;
+  reindexed: number;
+  touched: number;
+  deleted: number;
+  renamed: number;
+  skipped: number;
+  chunksWritten: number;
+  chunksDeleted: number;
+  vectorsWritten: number;
+  embedded: number;
+  embeddingCacheHits: number;
+  generation: number;
+  keywordPhaseMs: number;
+  vectorPhaseMs: number;
+  embedderBusyMs: number;
+}
+
+/**
+ * Brings one repository's documents in every store in line with its files.
+ *
+ * Phase 1 (keyword): stat every file, hash only those whose size/mtime changed, re-chunk changed files and write
+ * their keyword documents, drop chunks of changed and deleted files from every store, then commit the catalog rows.
+ * The catalog is written last, so a job killed half way leaves the old catalog state and the next run redoes the
+ * same (idempotent) writes. Phase 2 (vectors) embeds what is marked vectors-pending; see `embedPendingVectors`.
+ */
+export async function syncRepository(
+  root: string,
+  repository: RepositorySpec,
+  deps: SyncDependencies,
+  options: SyncOptions = {},
+): Promise<SyncResult> {
+  const { catalog, keywordIndex, vectorIndex, embedder } = deps;
+  const name = repository.name;
+  const signal = options.signal;
+  const started = performance.now();
+  const progress: SyncProgress = { phase: 'scan', filesTotal: 0, filesDone: 0, chunksWritten: 0, vectorsWritten: 0 };
+  const report = () => options.onProgress?.({ ...progress });
+  report();
+
+  if (options.full) {
+    await keywordIndex.deleteRepository(name);
+    await vectorIndex.deleteRepository(name);
+    await catalog.clearRepository(name);
+  }
+  await ensureIndexModel(name, deps);
+
+  const discovered = await deps.discover(root, repository);
+  signal?.throwIfAborted();
+  await catalog.replaceSkippedFiles(name, discovered.skipped);
+  const known = await catalog.fileStates(name);
+  const scan = planScan(known, discovered.files);
+  const hashes = await hashFiles(root, scan.suspects);
+  const hashed = new Map<string, HashedFile>();
+  for (const [path, contentHash] of hashes) hashed.set(path, { ...discovered.files.get(path)!, contentHash });
+  const plan = planRefresh(known, scan, hashed);
+  signal?.throwIfAborted();
+
+  progress.phase = 'keyword';
+  progress.filesTotal = plan.reindex.length + plan.delete.length;
+  report();
+
+  let chunksDeleted = 0;
+  if (plan.touch.length > 0) {
+    await catalog.touchFiles(
+      name,
+      plan.touch.map((path) => ({ path, ...discovered.files.get(path)! })),
+    );
+  }
+
+  const batchSize = options.fileBatchSize ?? 64;
+  for (let offset = 0; offset < plan.delete.length; offset += batchSize) {
+    signal?.throwIfAborted();
+    const paths = plan.delete.slice(offset, offset + batchSize);
+    const ids = [...(await catalog.chunkIdsByPath(name, paths)).values()].flat();
+    await deleteFromStores(name, ids, deps);
+    await catalog.deleteFiles(name, paths);
+    chunksDeleted += ids.length;
+    progress.filesDone += paths.length;
+    report();
+  }
+
+  // Chunking is CPU-bound and the stores are I/O-bound: read and chunk the next batch while the current one writes.
+  const readLimit = pLimit(8);
+  const prepare = (paths: readonly string[]) =>
+    Promise.all(paths.map((path) => readLimit(() => prepareFile(root, name, path, hashed.get(path)!, deps))));
+  const batches: string[][] = [];
+  for (let offset = 0; offset < plan.reindex.length; offset += batchSize) {
+    batches.push(plan.reindex.slice(offset, offset + batchSize));
+  }
+  let next = batches.length > 0 ? prepare(batches[0]!) : undefined;
+  for (let index = 0; index < batches.length; index++) {
+    signal?.throwIfAborted();
+    const prepared = (await next!).filter((file) => file !== undefined);
+    next = index + 1 < batches.length ? prepare(batches[index + 1]!) : undefined;
+    next?.catch(() => undefined);
+    const previous = await catalog.chunkIdsByPath(
+      name,
+      prepared.map((file) => file.path),
+    );
+    const changes: FileChange[] = prepared.map((file) => {
+      const diff = diffChunks(previous.get(file.path) ?? [], file.chunks);
+      return { ...file.state, path: file.path, upsert: diff.upsert, deleteIds: diff.deleteIds };
+    });
+    const upserts = changes.flatMap((change) => change.upsert);
+    const deleteIds = changes.flatMap((change) => change.deleteIds);
+    if (upserts.length > 0) await keywordIndex.upsert(upserts);
+    await deleteFromStores(name, deleteIds, deps);
+    await catalog.applyFileChanges(name, changes);
+    progress.filesDone += batches[index]!.length;
+    progress.chunksWritten += upserts.length;
+    chunksDeleted += deleteIds.length;
+    report();
+  }
+
+  const generation = await catalog.bumpIndexGeneration(name);
+  const keywordPhaseMs = performance.now() - started;
+
+  progress.phase = 'vectors';
+  report();
+  const vectors = await embedPendingVectors(
+    name,
+    { backlog: catalog, embedder, vectorIndex },
+    {
+      batchSize: options.embedBatchSize,
+      concurrency: options.embedConcurrency,
+      signal,
+      onProgress: (embedding) => {
+        progress.vectorsWritten = embedding.vectorsWritten;
+        report();
+      },
+    },
+  );
+
+  return {
+    scanned: discovered.files.size,
+    unchanged: scan.unchangedCount,
+    reindexed: plan.reindex.length,
+    touched: plan.touch.length,
+    deleted: plan.delete.length,
+    renamed: plan.renames.length,
+    skipped: discovered.skipped.length,
+    chunksWritten: progress.chunksWritten,
+    chunksDeleted,
+    vectorsWritten: vectors.vectorsWritten,
+    embedded: vectors.embedded,
+    embeddingCacheHits: vectors.cacheHits,
+    generation,
+    keywordPhaseMs,
+    vectorPhaseMs: vectors.elapsedMs,
+    embedderBusyMs: vectors.embedderBusyMs,
+  };
+}
+
+interface PreparedFile {
+  path: string;
+  state: HashedFile;
+  chunks: Chunk[];
+}
+
+async function prepareFile(
+  root: string,
+  repository: string,
+  path: string,
+  state: HashedFile,
+  deps: SyncDependencies,
+): Promise<PreparedFile | undefined> {
+  let content: string;
+  try {
+    content = await readFile(join(root, path), 'utf8');
+  } catch (error) {
+    // Gone since it was hashed: the next sync deletes it from the catalog.
+    if (isVanishedFileError(error)) return undefined;
+    throw error;
+  }
+  return { path, state, chunks: await deps.chunkFile({ repository, path, content }) };
+}
+
+async function deleteFromStores(repository: string, ids: readonly string[], deps: SyncDependencies): Promise<void> {
+  if (ids.length === 0) return;
+  await deps.keywordIndex.delete(ids);
+  await deps.vectorIndex.delete(repository, ids);
+}
+
+/**
+ * A repository's vectors all come from one model. When the embedder's model differs from the one recorded, the old
+ * vectors are dropped and every chunk is marked for embedding again, before anything new is written.
+ */
+async function ensureIndexModel(repository: string, deps: SyncDependencies): Promise<void> {
+  const current: IndexModel = { modelId: deps.embedder.modelId, dimension: deps.embedder.dimension };
+  const recorded = await deps.catalog.getIndexModel(repository);
+  if (recorded && recorded.modelId === current.modelId && recorded.dimension === current.dimension) return;
+  if (recorded) await deps.vectorIndexFor?.(recorded).deleteRepository(repository);
+  await deps.vectorIndex.deleteRepository(repository);
+  await deps.catalog.resetIndexModel(repository, current);
+}

@@ -89,7 +89,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const shutdown = (reason = 'requested'): Promise<void> => {
     shutdownPromise ??= (async () => {
       shuttingDown = true;
-      for (const signal of signals) process.off(signal, onSignal);
+      for (const [signal, handler] of signalHandlers) process.off(signal, handler);
       logger.info('shutting down', { reason, timeout_ms: shutdownTimeoutMs });
       await drain();
       for (const closer of closers.reverse()) {
@@ -106,10 +106,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     return shutdownPromise;
   };
 
-  function onSignal(signal: NodeJS.Signals): void {
-    void shutdown(signal);
-  }
-  for (const signal of signals) process.once(signal, onSignal);
+  const signalHandlers = signals.map((signal) => [signal, () => void shutdown(signal)] as const);
+  for (const [signal, handler] of signalHandlers) process.once(signal, handler);
 
   return {
     server,

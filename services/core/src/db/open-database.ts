@@ -1,0 +1,34 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PgSqlDatabase } from '../adapters/sql-database/pg.sql-database.js';
+import { PgliteSqlDatabase } from '../adapters/sql-database/pglite.sql-database.js';
+import type { AppConfig } from '../config/load-config.js';
+import type { SqlDatabase } from '../ports/sql-database.js';
+
+export type DatabaseConfig = Pick<
+  AppConfig,
+  'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'DATABASE_MAX_OVERFLOW' | 'MYRAGDB_DATA_DIR'
+>;
+
+/** Where the embedded database lives inside the data dir (local mode and the CLI must agree). */
+export function embeddedDatabaseDir(dataDir: string): string {
+  return join(resolve(dataDir), 'pglite');
+}
+
+/**
+ * The catalog database: PostgreSQL at DATABASE_URL, or embedded PGlite in MYRAGDB_DATA_DIR when it is unset.
+ * PGlite is one process's database: only one process (e.g. `myragdb up`) may have a data dir open at a time.
+ */
+export async function openDatabase(config: DatabaseConfig, applicationName: string): Promise<SqlDatabase> {
+  if (config.DATABASE_URL) {
+    return new PgSqlDatabase({
+      url: config.DATABASE_URL,
+      poolSize: config.DATABASE_POOL_SIZE,
+      maxOverflow: config.DATABASE_MAX_OVERFLOW,
+      applicationName,
+    });
+  }
+  const dataDir = embeddedDatabaseDir(config.MYRAGDB_DATA_DIR);
+  await mkdir(dataDir, { recursive: true });
+  return PgliteSqlDatabase.open({ dataDir });
+}

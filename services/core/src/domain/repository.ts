@@ -1,0 +1,75 @@
+/**
+ * A repository MyRAGDB indexes: a unique name, where its files come from, which files count, and how big a file may
+ * be. The zod schemas are the boundary check for every way a repository enters (CLI, HTTP, catalog rows).
+ */
+import { z } from 'zod';
+
+export const repositoryNameSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{0,62}$/,
+    'must be 1-63 characters: lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
+
+/** https, ssh (`ssh://…` or scp-like `user@host:path`) and file URLs; never `ext::` or other git transports. */
+const gitUrlSchema = z
+  .string()
+  .min(1)
+  .refine((url) => /^(https|ssh|file):\/\/\S+$/.test(url) || /^[\w.-]+@[\w.-]+:[^\s:][^\s]*$/.test(url), {
+    message: 'must be an https://, ssh://, file:// or user@host:path git URL',
+  });
+
+export const gitCredentialsSchema = z.strictObject({
+  username: z.string().min(1).optional(),
+  /** Password or access token. */
+  token: z.string().min(1),
+});
+export type GitCredentials = z.infer<typeof gitCredentialsSchema>;
+
+export const repositorySourceSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('local'), path: z.string().startsWith('/', 'must be an absolute path') }),
+  z.strictObject({
+    type: z.literal('git'),
+    url: gitUrlSchema,
+    ref: z.string().min(1).optional(),
+    credentials: gitCredentialsSchema.optional(),
+  }),
+]);
+export type RepositorySource = z.infer<typeof repositorySourceSchema>;
+
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+
+const globsSchema = z.array(z.string().min(1));
+const maxFileBytesSchema = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31 - 1);
+
+export const newRepositorySchema = z.strictObject({
+  name: repositoryNameSchema,
+  source: repositorySourceSchema,
+  include: globsSchema.default([]),
+  exclude: globsSchema.default([]),
+  maxFileBytes: maxFileBytesSchema.default(DEFAULT_MAX_FILE_BYTES),
+});
+export type NewRepository = z.input<typeof newRepositorySchema>;
+
+/** Fields left out stay as they are (no defaults here, unlike `newRepositorySchema`). */
+export const repositoryUpdateSchema = z.strictObject({
+  source: repositorySourceSchema.optional(),
+  include: globsSchema.optional(),
+  exclude: globsSchema.optional(),
+  maxFileBytes: maxFileBytesSchema.optional(),
+});
+export type RepositoryUpdate = z.input<typeof repositoryUpdateSchema>;
+
+export interface Repository {
+  name: string;
+  source: RepositorySource;
+  include: string[];
+  exclude: string[];
+  maxFileBytes: number;
+  createdAt: Date;
+  updatedAt: Date;
+}

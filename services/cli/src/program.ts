@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { configCommand } from './commands/config.command.js';
+import { healthCommand } from './commands/health.command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -11,5 +13,7 @@ export function createProgram(): Command {
     .description('Hybrid code and documentation search for engineering teams and their AI agents')
     .version(packageJson.version)
     .showHelpAfterError()
-    .configureOutput({ outputError: (message, write) => write(message) });
+    .configureOutput({ outputError: (message, write) => write(message) })
+    .addCommand(configCommand())
+    .addCommand(healthCommand());
 }

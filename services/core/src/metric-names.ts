@@ -4,7 +4,8 @@
  * here is a rename everywhere (a test checks that every name an alert or a panel uses is really exported).
  *
  * Names follow Prometheus conventions: `myragdb_` prefix, base units (seconds, bytes), `_total` for counters.
- * Label values must stay bounded: routes are express route patterns, never raw URLs.
+ * Label values must stay bounded: routes are express route patterns, never raw URLs. Each service's registry adds a
+ * `service` default label (services/core/src/metrics.ts), so one name serves every deployable.
  */
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -183,6 +184,12 @@ export const Metrics = {
   repositoryLastSuccessfulSync: define({
     name: 'myragdb_repository_last_successful_sync_timestamp_seconds',
     help: 'Unix time of the last successful index of a repository.',
+    type: 'gauge',
+    labelNames: ['repository'],
+  }),
+  repositoryConsecutiveSyncFailures: define({
+    name: 'myragdb_repository_consecutive_sync_failures',
+    help: 'Failed indexing jobs of a repository since its last successful one.',
     type: 'gauge',
     labelNames: ['repository'],
   }),

@@ -14,6 +14,8 @@ export const CONFIG_GROUPS = [
   'Search stores',
   'Embeddings',
   'Indexer',
+  'Health',
+  'Alerts',
 ] as const;
 export type ConfigGroup = (typeof CONFIG_GROUPS)[number];
 
@@ -51,6 +53,14 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .regex(/^-?\d+$/, 'must be a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const decimal = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'must be a number such as 1 or 0.5')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
 const boolean = () => z.stringbool({ error: 'must be true or false' });
 
@@ -269,6 +279,129 @@ export const configSchema = z.object({
     group: 'Indexer',
     default: '300',
     description: 'How often the indexer re-syncs repositories; 0 disables periodic sync.',
+  }),
+  INDEXER_CONCURRENCY: withDefault(integer(1, 64), {
+    group: 'Indexer',
+    default: '1',
+    description: 'Indexing jobs one indexer process runs at once (each job is one repository).',
+  }),
+  INDEXER_WORK_DIR: optional(z.string().min(1), {
+    group: 'Indexer',
+    defaultText: '$MYRAGDB_DATA_DIR/git',
+    example: '/var/lib/myragdb/git',
+    description: 'Where git sources are cloned and fetched.',
+  }),
+
+  // Health service
+  HEALTH_CHECK_INTERVAL_MS: withDefault(integer(100, 3_600_000), {
+    group: 'Health',
+    default: '15000',
+    description:
+      'Pause between two probe rounds of the health service; GET /api/v1/health serves the last completed round.',
+  }),
+  HEALTH_CHECK_TIMEOUT_MS: withDefault(integer(50, 300_000), {
+    group: 'Health',
+    default: '5000',
+    description: 'Per-check timeout: a dependency that does not answer in time is reported unhealthy.',
+  }),
+  HEALTH_DISCOVERY: withDefault(z.enum(['static', 'kubernetes']), {
+    group: 'Health',
+    default: 'static',
+    description:
+      'How the health service finds search-gateway and indexer instances: the URL lists below, or the EndpointSlices of their Kubernetes Services.',
+  }),
+  HEALTH_GATEWAY_URLS: withDefault(list(httpUrl()), {
+    group: 'Health',
+    default: '',
+    example: 'http://127.0.0.1:3002',
+    description: 'Comma-separated base URLs of search-gateway instances to probe (HEALTH_DISCOVERY=static).',
+  }),
+  HEALTH_INDEXER_URLS: withDefault(list(httpUrl()), {
+    group: 'Health',
+    default: '',
+    example: 'http://127.0.0.1:3003',
+    description: 'Comma-separated base URLs of indexer instances to probe (HEALTH_DISCOVERY=static).',
+  }),
+  HEALTH_KUBERNETES_NAMESPACE: optional(
+    z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name'),
+    {
+      group: 'Health',
+      defaultText: "the pod's own namespace",
+      description: 'Namespace of the Services to discover (HEALTH_DISCOVERY=kubernetes).',
+    },
+  ),
+  HEALTH_GATEWAY_SERVICE: withDefault(z.string().min(1), {
+    group: 'Health',
+    default: 'myragdb-search-gateway',
+    description: 'Kubernetes Service of the search gateways (HEALTH_DISCOVERY=kubernetes).',
+  }),
+  HEALTH_INDEXER_SERVICE: withDefault(z.string().min(1), {
+    group: 'Health',
+    default: 'myragdb-indexer',
+    description: 'Kubernetes Service of the indexers (HEALTH_DISCOVERY=kubernetes).',
+  }),
+  HEALTH_STUCK_JOB_AFTER_MS: withDefault(integer(1000), {
+    group: 'Health',
+    default: '900000',
+    description: 'A running indexing job without progress for this long counts as stuck (IndexingStalled).',
+  }),
+  HEALTH_BACKLOG_WINDOW_MS: withDefault(integer(1000), {
+    group: 'Health',
+    default: '900000',
+    description: 'Window over which a growing indexing backlog is measured (IndexingBacklogGrowing).',
+  }),
+
+  // Alerts (the production guide's thresholds)
+  ALERT_API_LATENCY_MS: withDefault(integer(1), {
+    group: 'Alerts',
+    default: '1000',
+    description: 'HighApiLatency fires when the p95 API response time stays above this.',
+  }),
+  ALERT_SEARCH_LATENCY_MS: withDefault(integer(1), {
+    group: 'Alerts',
+    default: '500',
+    description: 'SearchLatencyHigh fires when the p95 search latency stays above this.',
+  }),
+  ALERT_ERROR_RATE_PERCENT: withDefault(decimal(0, 100), {
+    group: 'Alerts',
+    default: '1',
+    description: 'HighErrorRate fires when the share of 5xx responses stays above this percentage.',
+  }),
+  ALERT_ERROR_RATE_MIN_REQUESTS: withDefault(integer(1), {
+    group: 'Alerts',
+    default: '20',
+    description: 'Fewer requests than this between two probe rounds give no error-rate verdict.',
+  }),
+  ALERT_CPU_PERCENT: withDefault(decimal(0, 100), {
+    group: 'Alerts',
+    default: '80',
+    description: 'HighCpuUsage threshold.',
+  }),
+  ALERT_MEMORY_PERCENT: withDefault(decimal(0, 100), {
+    group: 'Alerts',
+    default: '85',
+    description: 'HighMemoryUsage threshold.',
+  }),
+  ALERT_DISK_PERCENT: withDefault(decimal(0, 100), {
+    group: 'Alerts',
+    default: '90',
+    description: 'HighDiskUsage threshold (filesystem of MYRAGDB_DATA_DIR).',
+  }),
+  ALERT_FOR_MS: withDefault(integer(0), {
+    group: 'Alerts',
+    default: '300000',
+    description: 'How long a warning condition must hold before its alert fires (no flapping).',
+  }),
+  ALERT_CRITICAL_FOR_MS: withDefault(integer(0), {
+    group: 'Alerts',
+    default: '60000',
+    description: 'How long a critical condition (DatabaseUnavailable) must hold before its alert fires.',
+  }),
+  ALERT_KEEP_FIRING_FOR_MS: withDefault(integer(0), {
+    group: 'Alerts',
+    default: '0',
+    description:
+      'How long a firing alert stays firing after its condition clears (0: resolve on the first good round).',
   }),
 });
 

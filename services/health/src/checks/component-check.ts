@@ -20,7 +20,11 @@ export interface CheckRun<T> {
   data: T | undefined;
 }
 
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+/** The message plus its cause's (fetch says only "fetch failed"; ECONNREFUSED is in the cause). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
 
 /**
  * Runs one check under a timeout and turns every way it can fail (throw, reject, hang) into an unhealthy

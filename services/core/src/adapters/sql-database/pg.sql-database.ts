@@ -74,6 +74,11 @@ export class PgSqlDatabase implements SqlDatabase {
     }
   }
 
+  /** Connections of this process' pool, for the health report. */
+  poolStats(): { total: number; idle: number; waiting: number } {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end();
   }

@@ -1,23 +1,19 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import pLimit from 'p-limit';
+import type { Chunker } from '../chunking/chunker.js';
 import type { Chunk } from '../domain/chunk.js';
+import { discoverFiles } from '../discovery/discover-files.js';
+import { readSourceFile } from '../discovery/read-source-file.js';
 import type { Repository } from '../domain/repository.js';
 import type { Catalog, FileChange, IndexModel, RepositoryCatalog, SkippedFile } from '../ports/catalog.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { KeywordIndex } from '../ports/keyword-index.js';
 import type { VectorIndex } from '../ports/vector-index.js';
 import { embedPendingVectors } from './embed-pending.js';
-import { hashFiles, isVanishedFileError } from './hash-files.js';
-import { diffChunks, planRefresh, planScan, type HashedFile, type ScannedFile } from './plan-refresh.js';
+import { hashFiles } from './hash-files.js';
+import { diffChunks, planRefresh, planScan, type HashedFile } from './plan-refresh.js';
 
 /** What a sync needs from the catalog. */
 export type SyncCatalog = Omit<Catalog, keyof RepositoryCatalog | 'findChunkIdsByContentHash' | 'getChunks'>;
-
-export interface DiscoveredFiles {
-  files: Map<string, ScannedFile>;
-  skipped: SkippedFile[];
-}
 
 export type RepositorySpec = Pick<Repository, 'name' | 'include' | 'exclude' | 'maxFileBytes'>;
 
@@ -26,9 +22,7 @@ export interface SyncDependencies {
   keywordIndex: KeywordIndex;
   vectorIndex: VectorIndex;
   embedder: Embedder;
-  /** Stat-only walk of the repository root honouring ignore files, globs and size limits. */
-  discover(root: string, repository: RepositorySpec): Promise<DiscoveredFiles>;
-  chunkFile(file: { repository: string; path: string; content: string }): Promise<Chunk[]>;
+  chunker: Chunker;
   /** Vectors of another embedding space, for dropping a repository's vectors after a model change. */
   vectorIndexFor?(model: IndexModel): VectorIndex;
 }
@@ -102,9 +96,8 @@ export async function syncRepository(
   }
   await ensureIndexModel(name, deps);
 
-  const discovered = await deps.discover(root, repository);
+  const discovered = await discoverFiles(root, repository);
   signal?.throwIfAborted();
-  await catalog.replaceSkippedFiles(name, discovered.skipped);
   const known = await catalog.fileStates(name);
   const scan = planScan(known, discovered.files);
   const hashes = await hashFiles(root, scan.suspects);
@@ -126,21 +119,25 @@ export async function syncRepository(
   }
 
   const batchSize = options.fileBatchSize ?? 64;
-  for (let offset = 0; offset < plan.delete.length; offset += batchSize) {
-    signal?.throwIfAborted();
-    const paths = plan.delete.slice(offset, offset + batchSize);
+  const removeFiles = async (paths: readonly string[]) => {
     const ids = [...(await catalog.chunkIdsByPath(name, paths)).values()].flat();
     await deleteFromStores(name, ids, deps);
     await catalog.deleteFiles(name, paths);
     chunksDeleted += ids.length;
+  };
+  for (let offset = 0; offset < plan.delete.length; offset += batchSize) {
+    signal?.throwIfAborted();
+    const paths = plan.delete.slice(offset, offset + batchSize);
+    await removeFiles(paths);
     progress.filesDone += paths.length;
     report();
   }
 
   // Chunking is CPU-bound and the stores are I/O-bound: read and chunk the next batch while the current one writes.
+  const readSkipped: SkippedFile[] = [];
   const readLimit = pLimit(8);
   const prepare = (paths: readonly string[]) =>
-    Promise.all(paths.map((path) => readLimit(() => prepareFile(root, name, path, hashed.get(path)!, deps))));
+    Promise.all(paths.map((path) => readLimit(() => prepareFile(root, repository, path, deps.chunker))));
   const batches: string[][] = [];
   for (let offset = 0; offset < plan.reindex.length; offset += batchSize) {
     batches.push(plan.reindex.slice(offset, offset + batchSize));
@@ -148,9 +145,16 @@ export async function syncRepository(
   let next = batches.length > 0 ? prepare(batches[0]!) : undefined;
   for (let index = 0; index < batches.length; index++) {
     signal?.throwIfAborted();
-    const prepared = (await next!).filter((file) => file !== undefined);
+    const results = await next!;
     next = index + 1 < batches.length ? prepare(batches[index + 1]!) : undefined;
     next?.catch(() => undefined);
+    const prepared = results.filter((file) => file.kind === 'text');
+    // Found binary, minified or unreadable only now: recorded as skipped, and dropped if it was indexed before.
+    const skippedNow = results.filter((file) => file.kind === 'skipped');
+    readSkipped.push(...skippedNow.map(({ path, reason }) => ({ path, reason })));
+    const previouslyIndexed = skippedNow.map((file) => file.path).filter((path) => known.has(path));
+    if (previouslyIndexed.length > 0) await removeFiles(previouslyIndexed);
+
     const previous = await catalog.chunkIdsByPath(
       name,
       prepared.map((file) => file.path),
@@ -163,12 +167,13 @@ export async function syncRepository(
     const deleteIds = changes.flatMap((change) => change.deleteIds);
     if (upserts.length > 0) await keywordIndex.upsert(upserts);
     await deleteFromStores(name, deleteIds, deps);
-    await catalog.applyFileChanges(name, changes);
+    if (changes.length > 0) await catalog.applyFileChanges(name, changes);
     progress.filesDone += batches[index]!.length;
     progress.chunksWritten += upserts.length;
     chunksDeleted += deleteIds.length;
     report();
   }
+  await catalog.replaceSkippedFiles(name, [...discovered.skipped, ...readSkipped]);
 
   const generation = await catalog.bumpIndexGeneration(name);
   const keywordPhaseMs = performance.now() - started;
@@ -196,7 +201,7 @@ export async function syncRepository(
     touched: plan.touch.length,
     deleted: plan.delete.length,
     renamed: plan.renames.length,
-    skipped: discovered.skipped.length,
+    skipped: discovered.skipped.length + readSkipped.length,
     chunksWritten: progress.chunksWritten,
     chunksDeleted,
     vectorsWritten: vectors.vectorsWritten,
@@ -209,28 +214,26 @@ export async function syncRepository(
   };
 }
 
-interface PreparedFile {
-  path: string;
-  state: HashedFile;
-  chunks: Chunk[];
-}
+type PreparedFile =
+  | { kind: 'text'; path: string; state: HashedFile; chunks: Chunk[] }
+  | { kind: 'skipped'; path: string; reason: string };
 
+/** Reads a file as the chunker sees it; its hash, size and mtime are those of the bytes actually chunked. */
 async function prepareFile(
   root: string,
-  repository: string,
+  repository: RepositorySpec,
   path: string,
-  state: HashedFile,
-  deps: SyncDependencies,
-): Promise<PreparedFile | undefined> {
-  let content: string;
-  try {
-    content = await readFile(join(root, path), 'utf8');
-  } catch (error) {
-    // Gone since it was hashed: the next sync deletes it from the catalog.
-    if (isVanishedFileError(error)) return undefined;
-    throw error;
-  }
-  return { path, state, chunks: await deps.chunkFile({ repository, path, content }) };
+  chunker: Chunker,
+): Promise<PreparedFile> {
+  const file = await readSourceFile(root, path, repository.maxFileBytes);
+  if (file.kind === 'skipped') return { kind: 'skipped', path, reason: file.reason };
+  const chunks = await chunker.chunk({ repository: repository.name, path, content: file.content });
+  return {
+    kind: 'text',
+    path,
+    state: { size: file.size, mtimeMs: file.mtimeMs, contentHash: file.contentHash },
+    chunks,
+  };
 }
 
 async function deleteFromStores(repository: string, ids: readonly string[], deps: SyncDependencies): Promise<void> {

@@ -135,9 +135,11 @@ export function createLoggerFromConfig(
   service: string,
   overrides: Partial<LoggerOptions> = {},
 ): Logger {
+  const debugLevel = winston.config.npm.levels.debug ?? 5;
+  const configured = winston.config.npm.levels[config.LOG_LEVEL] ?? 0;
   return createLogger({
     service,
-    level: config.LOG_LEVEL,
+    level: config.DEBUG && configured < debugLevel ? 'debug' : config.LOG_LEVEL,
     format: config.LOG_FORMAT,
     logDir: config.LOG_DIR,
     maxFiles: config.LOG_MAX_FILES,

@@ -106,7 +106,7 @@ export const configSchema = z.object({
   DEBUG: withDefault(boolean(), {
     group: 'Runtime',
     default: 'false',
-    description: 'Verbose diagnostics for development. Refused in production.',
+    description: 'Logs at debug level whatever LOG_LEVEL says. Refused in production.',
   }),
   HOST: withDefault(z.string().min(1), {
     group: 'Runtime',

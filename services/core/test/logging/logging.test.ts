@@ -64,6 +64,12 @@ describe('logging', () => {
     );
   });
 
+  it('DEBUG=true lowers the level to debug, never raises it', () => {
+    assert.equal(createLoggerFromConfig(loadConfig({ LOG_LEVEL: 'warn', DEBUG: 'true' }), 'x').level, 'debug');
+    assert.equal(createLoggerFromConfig(loadConfig({ LOG_LEVEL: 'silly', DEBUG: 'true' }), 'x').level, 'silly');
+    assert.equal(createLoggerFromConfig(loadConfig({ LOG_LEVEL: 'warn' }), 'x').level, 'warn');
+  });
+
   it('logs errors with their stack', () => {
     const { logger, records } = capture();
     logger.error('query failed', { error: new Error('connection reset') });

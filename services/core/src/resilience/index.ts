@@ -1,3 +1,0 @@
-export * from './circuit-breaker.js';
-export * from './retry.js';
-export * from './retryable-error.js';

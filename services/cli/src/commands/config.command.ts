@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { describeConfig, loadConfig } from '../../../core/src/config/index.js';
+import { describeConfig, loadConfig } from '../../../core/src/config/load-config.js';
 import { ConfigError } from '../../../core/src/errors.js';
 
 /**

@@ -1,0 +1,91 @@
+/**
+ * What a keyword document holds besides the chunk text, and how a query becomes terms: shared by both keyword
+ * adapters so Postgres FTS and Meilisearch index and match identifiers the same way.
+ */
+import { z } from 'zod';
+import type { Chunk } from '../../domain/chunk.js';
+import { identifierWords, splitIdentifiers } from '../../domain/identifiers.js';
+import { ValidationError } from '../../errors.js';
+import type { KeywordQuery } from '../../ports/keyword-index.js';
+
+const TOKEN = /[\p{L}\p{N}]+/gu;
+const MAX_IDENTIFIERS_CHARS = 8_000;
+export const MAX_QUERY_CHARS = 2_000;
+export const MAX_LIMIT = 1_000;
+const MAX_QUERY_TERMS = 16;
+
+const chunkSchema = z.object({
+  id: z.string().min(1).max(256),
+  repository: z.string().min(1),
+  path: z.string().min(1),
+  language: z.string().min(1),
+  startLine: z.number().int().min(1),
+  endLine: z.number().int().min(1),
+  symbol: z.string().optional(),
+  content: z.string(),
+  contentHash: z.string().min(1),
+});
+
+const querySchema = z.object({
+  text: z.string().max(MAX_QUERY_CHARS),
+  limit: z.number().int().min(1).max(MAX_LIMIT),
+  filter: z.object({
+    repositories: z.array(z.string()).optional(),
+    languages: z.array(z.string()).optional(),
+    pathGlobs: z.array(z.string().min(1)).optional(),
+  }),
+});
+
+/** Validates chunks and keeps the last of any repeated id (one write per document). */
+export function validChunks(chunks: readonly Chunk[]): Chunk[] {
+  const byId = new Map<string, Chunk>();
+  for (const chunk of chunks) {
+    const parsed = chunkSchema.safeParse(chunk);
+    if (!parsed.success) {
+      throw new ValidationError(
+        `invalid chunk ${String((chunk as Partial<Chunk>)?.id)}: ${z.prettifyError(parsed.error)}`,
+      );
+    }
+    byId.set(chunk.id, chunk);
+  }
+  return [...byId.values()];
+}
+
+export function validQuery(query: KeywordQuery): KeywordQuery {
+  const parsed = querySchema.safeParse(query);
+  if (!parsed.success) throw new ValidationError(`invalid keyword query: ${z.prettifyError(parsed.error)}`);
+  return query;
+}
+
+/** Lower-cased distinct identifiers (3+ characters) of a chunk: the target of fragment (trigram) matches. */
+export function chunkIdentifiers(chunk: Chunk): string {
+  const seen = new Set<string>();
+  for (const token of `${chunk.symbol ?? ''} ${chunk.content}`.match(TOKEN) ?? []) {
+    if (token.length >= 3) seen.add(token.toLowerCase());
+  }
+  return [...seen].join(' ').slice(0, MAX_IDENTIFIERS_CHARS);
+}
+
+/** The identifier-split words of a chunk's symbol, path and content (`getUserName` → `get user name`). */
+export function chunkWords(chunk: Chunk): { symbol: string; path: string; content: string } {
+  return {
+    symbol: splitIdentifiers(chunk.symbol ?? ''),
+    path: splitIdentifiers(chunk.path),
+    content: splitIdentifiers(chunk.content),
+  };
+}
+
+/** One query token: as typed (lower-cased) and split into its words, e.g. `parsequery` / `parse query`. */
+export interface QueryTerm {
+  token: string;
+  words: string[];
+}
+
+export function queryTerms(text: string): QueryTerm[] {
+  const terms = new Map<string, QueryTerm>();
+  for (const raw of text.match(TOKEN) ?? []) {
+    const token = raw.toLowerCase();
+    if (!terms.has(token)) terms.set(token, { token, words: identifierWords(raw) });
+  }
+  return [...terms.values()].slice(0, MAX_QUERY_TERMS);
+}

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { configCommand } from './commands/config.command.js';
+import { dbCommand } from './commands/db.command.js';
 import { healthCommand } from './commands/health.command.js';
+import { operatorCommand } from './commands/operator.command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -15,5 +17,7 @@ export function createProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (message, write) => write(message) })
     .addCommand(configCommand())
-    .addCommand(healthCommand());
+    .addCommand(dbCommand())
+    .addCommand(healthCommand())
+    .addCommand(operatorCommand());
 }

@@ -1,0 +1,65 @@
+/** Condition types, reasons and phases of `MyRAGDB.status`: constants, never string literals in code. */
+export const ConditionType = {
+  Ready: 'Ready',
+  Progressing: 'Progressing',
+  Degraded: 'Degraded',
+  StoresReady: 'StoresReady',
+  ServicesReady: 'ServicesReady',
+  ReindexSucceeded: 'ReindexSucceeded',
+  ReconciliationPaused: 'ReconciliationPaused',
+} as const;
+export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
+
+export const ConditionReason = {
+  // Ready / Progressing
+  AllComponentsReady: 'AllComponentsReady',
+  ComponentsNotReady: 'ComponentsNotReady',
+  Reconciling: 'Reconciling',
+  ReconcileComplete: 'ReconcileComplete',
+  // Stores / services
+  StoresReady: 'StoresReady',
+  StoresNotReady: 'StoresNotReady',
+  ServicesReady: 'ServicesReady',
+  ServicesNotReady: 'ServicesNotReady',
+  // Degraded
+  AsExpected: 'AsExpected',
+  InvalidSpec: 'InvalidSpec',
+  SecretNotFound: 'SecretNotFound',
+  ResourceConflict: 'ResourceConflict',
+  ApplyFailed: 'ApplyFailed',
+  ComponentFailed: 'ComponentFailed',
+  DataCleanupFailed: 'DataCleanupFailed',
+  // Reindex
+  NoReindexRequested: 'NoReindexRequested',
+  ReindexRunning: 'ReindexRunning',
+  ReindexSucceeded: 'ReindexSucceeded',
+  ReindexFailed: 'ReindexFailed',
+  // Pause
+  Paused: 'Paused',
+  NotPaused: 'NotPaused',
+  // Deletion
+  Deleting: 'Deleting',
+} as const;
+export type ConditionReason = (typeof ConditionReason)[keyof typeof ConditionReason];
+
+export const ConditionStatus = { True: 'True', False: 'False', Unknown: 'Unknown' } as const;
+export type ConditionStatus = (typeof ConditionStatus)[keyof typeof ConditionStatus];
+
+export const Phase = {
+  Pending: 'Pending',
+  Provisioning: 'Provisioning',
+  Ready: 'Ready',
+  Degraded: 'Degraded',
+  Paused: 'Paused',
+  Deleting: 'Deleting',
+} as const;
+export type Phase = (typeof Phase)[keyof typeof Phase];
+
+export const ReindexResult = { Running: 'Running', Succeeded: 'Succeeded', Failed: 'Failed' } as const;
+export type ReindexResult = (typeof ReindexResult)[keyof typeof ReindexResult];
+
+export const DeletionPolicy = { Retain: 'Retain', Delete: 'Delete' } as const;
+export type DeletionPolicy = (typeof DeletionPolicy)[keyof typeof DeletionPolicy];
+
+export const EmbeddingProvider = { Local: 'local', OpenAICompatible: 'openai-compatible' } as const;
+export type EmbeddingProvider = (typeof EmbeddingProvider)[keyof typeof EmbeddingProvider];

@@ -1,0 +1,36 @@
+/**
+ * Defaults of every optional field. The CRD schema publishes them (`default:`) so the API server fills them in,
+ * and the spec parser applies the same values, so an object read from an older API server behaves identically.
+ */
+export const DEFAULT_VERSION = '0.1.0';
+export const DEFAULT_IMAGE = 'ghcr.io/myragdb/myragdb';
+export const DEFAULT_GIT_REF = 'main';
+
+export const DEFAULT_GATEWAY_REPLICAS = 2;
+export const DEFAULT_MIN_REPLICAS = 2;
+export const DEFAULT_TARGET_CPU_PERCENT = 70;
+export const DEFAULT_SERVICE_TYPE = 'ClusterIP';
+export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
+
+export const DEFAULT_INDEXER_REPLICAS = 1;
+export const DEFAULT_SYNC_INTERVAL = '5m';
+
+export const DEFAULT_STORE_IMAGES = {
+  postgres: 'docker.io/library/postgres:16.4',
+  meilisearch: 'docker.io/getmeili/meilisearch:v1.11.3',
+  chroma: 'docker.io/chromadb/chroma:0.6.3',
+} as const;
+export const DEFAULT_STORAGE_SIZE = '10Gi';
+
+export const DEFAULT_EMBEDDING_PROVIDER = 'local';
+export const DEFAULT_DELETION_POLICY = 'Retain';
+
+/** Requests and limits for a container when the spec gives none: small but never unbounded. */
+export const DEFAULT_RESOURCES = {
+  gateway: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+  indexer: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+  health: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+  postgres: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+  meilisearch: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+  chroma: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+} as const;

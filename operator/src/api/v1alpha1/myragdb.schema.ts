@@ -1,0 +1,383 @@
+/**
+ * The MyRAGDB CustomResourceDefinition, the single source of the API's shape: `npm run operator:crds` writes it to
+ * operator/config/crd/, `myragdb operator crds` prints it, and tests install it into a real API server.
+ * Structural schema: every field typed; enums, patterns, bounds and defaults here; cross-field rules in CEL.
+ */
+import {
+  DEFAULT_DELETION_POLICY,
+  DEFAULT_EMBEDDING_PROVIDER,
+  DEFAULT_GATEWAY_REPLICAS,
+  DEFAULT_GIT_REF,
+  DEFAULT_IMAGE,
+  DEFAULT_INDEXER_REPLICAS,
+  DEFAULT_MIN_REPLICAS,
+  DEFAULT_SERVICE_TYPE,
+  DEFAULT_STORAGE_SIZE,
+  DEFAULT_STORE_IMAGES,
+  DEFAULT_SYNC_INTERVAL,
+  DEFAULT_TARGET_CPU_PERCENT,
+  DEFAULT_VERSION,
+  SERVICE_TYPES,
+} from './defaults.js';
+import { DeletionPolicy, EmbeddingProvider, Phase, ReindexResult } from './conditions.js';
+import { CRD_NAME, GROUP, KIND, LIST_KIND, PLURAL, SHORT_NAMES, SINGULAR, VERSION } from './group.js';
+
+/** Child names append up to 19 characters (`-reindex-<hash>`) and Services/Jobs must stay 63-character DNS labels. */
+export const MAX_NAME_LENGTH = 40;
+
+/** A JSON-schema node as the CRD API takes it (a plain object; see `renderCrdYaml` for why never a typed model). */
+export type SchemaNode = Record<string, unknown>;
+
+/** Shared by the schema and the spec parser so both accept exactly the same strings. */
+export const Patterns = {
+  dnsLabel: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+  dnsSubdomain: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+  imageTag: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+  image: '^[^\\s:@]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$',
+  quantity:
+    '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$',
+  duration: '^([0-9]+[smh])+$',
+  secretKey: '^[-._a-zA-Z0-9]+$',
+  url: '^(https?|postgres|postgresql)://[^\\s]+$',
+  requestId: '^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$',
+  cron: '^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[^\\s]+(\\s+[^\\s]+){4})$',
+  hostname: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+} as const;
+
+const string = (extra: SchemaNode = {}): SchemaNode => ({ type: 'string', ...extra });
+const integer = (extra: SchemaNode = {}): SchemaNode => ({ type: 'integer', format: 'int32', ...extra });
+const boolean = (extra: SchemaNode = {}): SchemaNode => ({ type: 'boolean', ...extra });
+const object = (properties: Record<string, SchemaNode>, extra: SchemaNode = {}): SchemaNode => ({
+  type: 'object',
+  properties,
+  ...extra,
+});
+const rule = (expression: string, message: string, extra: SchemaNode = {}) => ({ rule: expression, message, ...extra });
+
+const quantityValue: SchemaNode = {
+  anyOf: [{ type: 'integer' }, { type: 'string' }],
+  pattern: Patterns.quantity,
+  'x-kubernetes-int-or-string': true,
+};
+const resources = (description: string): SchemaNode =>
+  object(
+    {
+      requests: { type: 'object', additionalProperties: quantityValue, maxProperties: 8 },
+      limits: { type: 'object', additionalProperties: quantityValue, maxProperties: 8 },
+    },
+    { description: `${description} Defaults to small, bounded requests and a memory limit.` },
+  );
+const secretKeyRef = (description: string, defaultKey: string): SchemaNode =>
+  object(
+    {
+      name: string({ pattern: Patterns.dnsSubdomain, maxLength: 253, description: 'Secret in the same namespace.' }),
+      key: string({ pattern: Patterns.secretKey, maxLength: 253, default: defaultKey }),
+    },
+    { description, required: ['name'] },
+  );
+
+const managedStore = (store: keyof typeof DEFAULT_STORE_IMAGES): SchemaNode =>
+  object(
+    {
+      image: string({ pattern: Patterns.image, maxLength: 512, default: DEFAULT_STORE_IMAGES[store] }),
+      storage: object(
+        {
+          size: string({
+            pattern: Patterns.quantity,
+            default: DEFAULT_STORAGE_SIZE,
+            'x-kubernetes-validations': [
+              rule('quantity(self).compareTo(quantity(oldSelf)) >= 0', 'storage size can not shrink'),
+            ],
+          }),
+          storageClassName: string({ pattern: Patterns.dnsSubdomain, maxLength: 253 }),
+        },
+        { default: {} },
+      ),
+      resources: resources(`Resources of the ${store} container.`),
+    },
+    { description: `Run ${store} as a StatefulSet with a PersistentVolumeClaim.` },
+  );
+
+const store = (name: keyof typeof DEFAULT_STORE_IMAGES, external: SchemaNode): SchemaNode =>
+  object(
+    { managed: managedStore(name), external },
+    {
+      default: { managed: {} },
+      description: `Where ${name} runs: exactly one of managed or external.`,
+      'x-kubernetes-validations': [
+        rule('has(self.managed) != has(self.external)', 'set exactly one of managed or external'),
+      ],
+    },
+  );
+
+const externalUrl = (description: string): SchemaNode =>
+  string({ pattern: Patterns.url, maxLength: 2048, description });
+
+const repository: SchemaNode = object(
+  {
+    name: string({
+      pattern: Patterns.dnsLabel,
+      maxLength: 63,
+      description: 'Repository name, unique in this MyRAGDB.',
+    }),
+    git: object(
+      {
+        url: externalUrl('Clone URL (https).'),
+        ref: string({ maxLength: 255, pattern: '^[^\\s]+$', default: DEFAULT_GIT_REF }),
+      },
+      { required: ['url'] },
+    ),
+    volume: object(
+      {
+        claimName: string({ pattern: Patterns.dnsSubdomain, maxLength: 253, description: 'PVC holding the files.' }),
+        path: string({ maxLength: 1024, pattern: '^[^\\s]*$', default: '', description: 'Sub-path inside the claim.' }),
+      },
+      { required: ['claimName'] },
+    ),
+    include: { type: 'array', items: string({ maxLength: 512 }), maxItems: 100 },
+    exclude: { type: 'array', items: string({ maxLength: 512 }), maxItems: 100 },
+    credentialsSecretRef: object(
+      { name: string({ pattern: Patterns.dnsSubdomain, maxLength: 253 }) },
+      {
+        required: ['name'],
+        description: 'Secret with git credentials (keys username and password, or ssh-privatekey).',
+      },
+    ),
+  },
+  {
+    required: ['name'],
+    'x-kubernetes-validations': [rule('has(self.git) != has(self.volume)', 'set exactly one of git or volume')],
+  },
+);
+
+const condition: SchemaNode = object(
+  {
+    type: string({ maxLength: 316 }),
+    status: string({ enum: ['True', 'False', 'Unknown'] }),
+    reason: string({ maxLength: 1024 }),
+    message: string({ maxLength: 32768 }),
+    lastTransitionTime: string({ format: 'date-time' }),
+    observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
+  },
+  { required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'] },
+);
+
+const componentStatus: SchemaNode = object({
+  ready: boolean(),
+  replicas: integer(),
+  readyReplicas: integer(),
+  external: boolean(),
+  message: string(),
+});
+
+export const specSchema: SchemaNode = object(
+  {
+    version: string({
+      pattern: Patterns.imageTag,
+      default: DEFAULT_VERSION,
+      description: 'Image tag of the services.',
+    }),
+    image: string({
+      pattern: Patterns.image,
+      maxLength: 512,
+      default: DEFAULT_IMAGE,
+      description: 'Services image, without tag.',
+    }),
+    repositories: {
+      type: 'array',
+      items: repository,
+      maxItems: 200,
+      default: [],
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+    },
+    searchGateway: object(
+      {
+        replicas: integer({ minimum: 0, maximum: 100, default: DEFAULT_GATEWAY_REPLICAS }),
+        autoscaling: object(
+          {
+            minReplicas: integer({ minimum: 1, maximum: 100, default: DEFAULT_MIN_REPLICAS }),
+            maxReplicas: integer({ minimum: 1, maximum: 100 }),
+            targetCPUUtilizationPercentage: integer({ minimum: 1, maximum: 100, default: DEFAULT_TARGET_CPU_PERCENT }),
+          },
+          {
+            required: ['maxReplicas'],
+            description: 'When set, a HorizontalPodAutoscaler owns the replica count and `replicas` is ignored.',
+            'x-kubernetes-validations': [
+              rule('self.minReplicas <= self.maxReplicas', 'minReplicas must not exceed maxReplicas'),
+            ],
+          },
+        ),
+        resources: resources('Resources of the search gateway container.'),
+        service: object({ type: string({ enum: [...SERVICE_TYPES], default: DEFAULT_SERVICE_TYPE }) }, { default: {} }),
+        ingress: object(
+          {
+            host: string({ pattern: Patterns.hostname, maxLength: 253 }),
+            className: string({ pattern: Patterns.dnsSubdomain, maxLength: 253 }),
+            tlsSecretName: string({ pattern: Patterns.dnsSubdomain, maxLength: 253 }),
+          },
+          { required: ['host'] },
+        ),
+      },
+      { default: {} },
+    ),
+    indexer: object(
+      {
+        replicas: integer({
+          minimum: 0,
+          maximum: 1,
+          default: DEFAULT_INDEXER_REPLICAS,
+          description: 'One writer at a time.',
+        }),
+        resources: resources('Resources of the indexer container.'),
+        syncInterval: string({
+          pattern: Patterns.duration,
+          default: DEFAULT_SYNC_INTERVAL,
+          description: 'e.g. 5m, 1h30m.',
+        }),
+      },
+      { default: {} },
+    ),
+    health: object({ resources: resources('Resources of the health service container.') }, { default: {} }),
+    stores: object(
+      {
+        postgres: store(
+          'postgres',
+          object(
+            {
+              url: externalUrl('postgres:// URL without the password.'),
+              secretRef: secretKeyRef('Secret holding the password.', 'password'),
+            },
+            { required: ['url', 'secretRef'] },
+          ),
+        ),
+        meilisearch: store(
+          'meilisearch',
+          object(
+            { url: externalUrl('Meilisearch URL.'), secretRef: secretKeyRef('Secret holding the API key.', 'api-key') },
+            { required: ['url', 'secretRef'] },
+          ),
+        ),
+        chroma: store(
+          'chroma',
+          object(
+            { url: externalUrl('Chroma URL. Chroma has no server auth: keep it on a private network.') },
+            { required: ['url'] },
+          ),
+        ),
+      },
+      { default: {} },
+    ),
+    embedding: object(
+      {
+        provider: string({ enum: Object.values(EmbeddingProvider), default: DEFAULT_EMBEDDING_PROVIDER }),
+        model: string({ maxLength: 256 }),
+        endpoint: externalUrl('Base URL of the OpenAI-compatible API.'),
+        secretRef: secretKeyRef('Secret holding the API key.', 'api-key'),
+      },
+      {
+        default: {},
+        'x-kubernetes-validations': [
+          rule("self.provider != 'openai-compatible' || has(self.endpoint)", 'openai-compatible needs an endpoint'),
+        ],
+      },
+    ),
+    reindex: object(
+      {
+        schedule: string({
+          pattern: Patterns.cron,
+          maxLength: 128,
+          description: 'Cron schedule of periodic reindexing.',
+        }),
+        requestId: string({ pattern: Patterns.requestId, maxLength: 63, description: 'Change it to reindex now.' }),
+      },
+      { default: {} },
+    ),
+    deletionPolicy: string({
+      enum: Object.values(DeletionPolicy),
+      default: DEFAULT_DELETION_POLICY,
+      description: 'Delete also removes stored data (PVCs, data in external stores); Retain keeps it.',
+    }),
+    paused: boolean({ default: false, description: 'Stop applying changes; status still reports.' }),
+  },
+  { default: {} },
+);
+
+export const statusSchema: SchemaNode = object({
+  observedGeneration: { type: 'integer', format: 'int64' },
+  phase: string({ enum: Object.values(Phase) }),
+  conditions: {
+    type: 'array',
+    items: condition,
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['type'],
+  },
+  components: { type: 'object', additionalProperties: componentStatus },
+  gatewayReplicas: integer(),
+  selector: string(),
+  version: string(),
+  endpoints: object({ gateway: string() }),
+  lastReindex: object({
+    requestId: string(),
+    job: string(),
+    startTime: string({ format: 'date-time' }),
+    completionTime: string({ format: 'date-time' }),
+    result: string({ enum: Object.values(ReindexResult) }),
+  }),
+});
+
+/** The CRD as a plain object. */
+export function buildCustomResourceDefinition(): SchemaNode {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: CRD_NAME, labels: { 'app.kubernetes.io/part-of': 'myragdb' } },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: { kind: KIND, listKind: LIST_KIND, plural: PLURAL, singular: SINGULAR, shortNames: [...SHORT_NAMES] },
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          subresources: {
+            status: {},
+            scale: {
+              specReplicasPath: '.spec.searchGateway.replicas',
+              statusReplicasPath: '.status.gatewayReplicas',
+              labelSelectorPath: '.status.selector',
+            },
+          },
+          additionalPrinterColumns: [
+            { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+            { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+            { name: 'Gateway', type: 'string', jsonPath: '.status.endpoints.gateway' },
+            { name: 'Version', type: 'string', jsonPath: '.spec.version' },
+            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+          ],
+          schema: {
+            openAPIV3Schema: object(
+              {
+                apiVersion: string(),
+                kind: string(),
+                metadata: { type: 'object' },
+                spec: specSchema,
+                status: statusSchema,
+              },
+              {
+                description: 'A MyRAGDB search deployment: stores, services, scaling and reindexing.',
+                'x-kubernetes-validations': [
+                  rule(
+                    `size(self.metadata.name) <= ${MAX_NAME_LENGTH}`,
+                    `metadata.name must be at most ${MAX_NAME_LENGTH} characters (child names add suffixes)`,
+                  ),
+                ],
+              },
+            ),
+          },
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * Reconciles one MyRAGDB: observe → desired → apply → status. Decisions live in pure modules (spec parser,
+ * builders, status); this file sequences the I/O and turns every failure into a condition, an event and a requeue.
+ */
+import { ConditionReason, ConditionStatus, ConditionType } from '../api/v1alpha1/conditions.js';
+import { FINALIZER } from '../api/v1alpha1/group.js';
+import { parseMyRAGDBSpec, type MyRAGDBSpec } from '../api/v1alpha1/myragdb.spec.js';
+import type { ComponentStatus, MyRAGDB } from '../api/v1alpha1/myragdb.types.js';
+import type { EventSink } from '../kube/event-recorder.js';
+import type { KubeClient } from '../kube/kube-client.js';
+import { myRAGDBPath, patchFinalizers, patchStatus } from '../kube/status-patch.js';
+import type { BuildContext } from '../specs/build-context.js';
+import { SERVICE_COMPONENTS, ServiceComponent, STORE_NAMES } from '../specs/components.js';
+import { buildDesiredState } from '../specs/desired-state.js';
+import { childName, selectorLabels, type Owner } from '../specs/names.js';
+import { reindexJobName } from '../specs/reindex.specs.js';
+import { gatewayEndpoint } from '../specs/services.specs.js';
+import { applyChildren, growClaims, pruneChildren, storeTemplateSizes } from './apply-children.js';
+import { finalize, type FinalizeDependencies } from './finalizer.js';
+import { generatedSecretNames, resolveGeneratedSecrets } from './generated-secrets.js';
+import {
+  computeStatus,
+  deploymentStatus,
+  findCondition,
+  reindexOutcome,
+  statefulSetStatus,
+  statusChanged,
+  type Problem,
+} from './myragdb.status.js';
+import { observe, podFailures, type Observation } from './observe.js';
+
+export interface ReconcileLogger {
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+  child(meta: Record<string, unknown>): ReconcileLogger;
+}
+
+export interface ReconcilerDependencies extends FinalizeDependencies {
+  client: KubeClient;
+  events: EventSink;
+  logger: ReconcileLogger;
+  now?: () => Date;
+  /** Re-check interval while not ready (pods and external secrets are not watched). */
+  notReadyRequeueMs?: number;
+}
+
+export interface ReconcileResult {
+  requeueAfterMs?: number;
+}
+
+/** Thrown to have the key retried with backoff; carries the problems already written to status. */
+export class RetryableReconcileError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RetryableReconcileError';
+  }
+}
+
+export class MyRAGDBReconciler {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: ReconcilerDependencies) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
+    const { client } = this.deps;
+    const logger = this.deps.logger.child({ namespace, name });
+    let resource = await client.find<MyRAGDB>(myRAGDBPath(namespace, name));
+    if (!resource) return {};
+    if (resource.metadata.deletionTimestamp) {
+      const summary = await finalize(this.deps, resource);
+      logger.info('released after deletion', { summary });
+      return {};
+    }
+    if (!resource.metadata.finalizers?.includes(FINALIZER)) {
+      resource = await patchFinalizers(client, resource, [...(resource.metadata.finalizers ?? []), FINALIZER]);
+    }
+    const parsed = parseMyRAGDBSpec(resource.spec);
+    if (!parsed.ok) {
+      await this.writeStatus(resource, {
+        spec: undefined,
+        problems: [{ reason: ConditionReason.InvalidSpec, message: parsed.message, permanent: true }],
+      });
+      logger.warn('invalid spec', { problem: parsed.message });
+      return {};
+    }
+    return this.converge(resource, parsed.spec, logger);
+  }
+
+  private async converge(resource: MyRAGDB, spec: MyRAGDBSpec, logger: ReconcileLogger): Promise<ReconcileResult> {
+    const { client } = this.deps;
+    const owner: Owner = {
+      name: resource.metadata.name,
+      namespace: resource.metadata.namespace!,
+      uid: resource.metadata.uid,
+    };
+    const observation = await observe(client, resource, spec, generatedSecretNames(owner));
+    const context: BuildContext = {
+      owner,
+      spec,
+      secrets: resolveGeneratedSecrets(owner, observation.generatedSecretData),
+      observed: {
+        storeTemplateSizes: storeTemplateSizes(spec, owner, observation.statefulSets),
+        lastReindex: resource.status?.lastReindex,
+      },
+    };
+    const problems: Problem[] = [
+      ...observation.missingSecrets.map((message) => ({ reason: ConditionReason.SecretNotFound, message })),
+      ...podFailures(observation.pods).map(({ component, message }) => ({
+        reason: ConditionReason.ComponentFailed,
+        message: `${component}: ${message}`,
+      })),
+    ];
+    let retryable: Error[] = [];
+    if (!spec.paused) {
+      const desired = buildDesiredState(context);
+      const outcome = await applyChildren(client, owner, desired);
+      problems.push(...outcome.problems);
+      retryable = outcome.retryable;
+      // Pruning only matters after a spec change, and only when every desired object was applied.
+      if (outcome.problems.length === 0 && resource.status?.observedGeneration !== resource.metadata.generation) {
+        const pruned = await pruneChildren(client, owner, desired);
+        if (pruned.length > 0) logger.info('pruned children no longer desired', { pruned });
+      }
+      const grown = await growClaims(client, context, observation.claims);
+      if (grown.length > 0) logger.info('grew store volumes', { grown });
+    }
+    const status = await this.writeStatus(resource, { spec, context, observation, problems });
+    if (retryable.length > 0) {
+      throw new RetryableReconcileError(retryable.map((error) => error.message).join('; '), { cause: retryable[0] });
+    }
+    const ready = findCondition(status, ConditionType.Ready)?.status === ConditionStatus.True;
+    return ready || spec.paused ? {} : { requeueAfterMs: this.deps.notReadyRequeueMs ?? 15_000 };
+  }
+
+  private async writeStatus(
+    resource: MyRAGDB,
+    input: { spec: MyRAGDBSpec | undefined; context?: BuildContext; observation?: Observation; problems: Problem[] },
+  ) {
+    const { spec, context, observation } = input;
+    const stores: Record<string, ComponentStatus> = {};
+    const services: Record<string, ComponentStatus> = {};
+    if (spec && observation) {
+      for (const store of STORE_NAMES) {
+        stores[store] = spec.stores[store].external
+          ? { ready: true, external: true, message: 'external' }
+          : statefulSetStatus(observation.statefulSets.get(childName(resource.metadata, store)));
+      }
+      for (const component of SERVICE_COMPONENTS) {
+        services[component] = deploymentStatus(observation.deployments.get(childName(resource.metadata, component)));
+      }
+    }
+    const requestId = spec?.reindex.requestId;
+    const lastReindex =
+      requestId && observation
+        ? reindexOutcome(
+            requestId,
+            observation.jobs.get(reindexJobName(resource.metadata, requestId)),
+            resource.status?.lastReindex,
+          )
+        : undefined;
+    const gateway = observation?.deployments.get(childName(resource.metadata, ServiceComponent.Gateway));
+    const next = computeStatus({
+      generation: resource.metadata.generation ?? 0,
+      previous: resource.status,
+      now: this.now(),
+      paused: spec?.paused ?? false,
+      stores: spec ? stores : (resource.status?.components ?? {}),
+      services: spec ? services : {},
+      problems: input.problems,
+      ...(lastReindex ? { lastReindex } : {}),
+      gatewayReplicas: (gateway?.status?.replicas as number | undefined) ?? 0,
+      selector: Object.entries(selectorLabels(resource.metadata, ServiceComponent.Gateway))
+        .map(([key, value]) => `${key}=${value}`)
+        .join(','),
+      ...(spec ? { version: spec.version } : {}),
+      ...(context ? { gatewayEndpoint: gatewayEndpoint(context) } : {}),
+    });
+    if (statusChanged(resource.status, next)) {
+      await patchStatus(this.deps.client, resource, next);
+      await this.recordTransitions(resource, next);
+    }
+    return next;
+  }
+
+  /** Events for what an operator-watcher cares about: becoming ready, new problems, reindex outcomes. */
+  private async recordTransitions(resource: MyRAGDB, next: NonNullable<MyRAGDB['status']>): Promise<void> {
+    // An event that cannot be written (RBAC, API hiccup) must not fail the reconcile it describes.
+    const events = {
+      record: (...args: Parameters<EventSink['record']>) =>
+        this.deps.events
+          .record(...args)
+          .catch((error: unknown) =>
+            this.deps.logger.warn('could not record event', { reason: args[2], error: String(error) }),
+          ),
+    };
+    const before = (type: string) => findCondition(resource.status, type);
+    const after = (type: string) => findCondition(next, type);
+    const changed = (type: string) =>
+      before(type)?.status !== after(type)?.status ||
+      before(type)?.reason !== after(type)?.reason ||
+      before(type)?.message !== after(type)?.message;
+    const degraded = after(ConditionType.Degraded);
+    if (degraded?.status === ConditionStatus.True && changed(ConditionType.Degraded)) {
+      await events.record(resource, 'Warning', degraded.reason, degraded.message);
+    }
+    const ready = after(ConditionType.Ready);
+    if (ready?.status === ConditionStatus.True && before(ConditionType.Ready)?.status !== ConditionStatus.True) {
+      await events.record(resource, 'Normal', ready.reason, ready.message);
+    }
+    const reindex = after(ConditionType.ReindexSucceeded);
+    if (reindex && changed(ConditionType.ReindexSucceeded)) {
+      await events.record(
+        resource,
+        reindex.status === ConditionStatus.False ? 'Warning' : 'Normal',
+        reindex.reason,
+        reindex.message,
+      );
+    }
+  }
+}

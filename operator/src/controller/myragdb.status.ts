@@ -1,0 +1,239 @@
+/**
+ * Status as a pure function of what was observed: component readiness, conditions, phase, reindex outcome.
+ * Conditions follow the Kubernetes convention: `lastTransitionTime` changes only when the status flips.
+ */
+import { ConditionReason, ConditionStatus, ConditionType, Phase, ReindexResult } from '../api/v1alpha1/conditions.js';
+import type { ComponentStatus, Condition, LastReindex, MyRAGDBStatus } from '../api/v1alpha1/myragdb.types.js';
+import type { KubeObject } from '../kube/kube-object.js';
+import { formatTime } from '../kube/micro-time.js';
+import { stableHash } from '../specs/hash.js';
+
+export interface Problem {
+  reason: ConditionReason;
+  message: string;
+  /** Retrying unchanged cannot help (bad spec, name conflict): wait for a spec change instead of backing off. */
+  permanent?: boolean;
+}
+
+export function setCondition(
+  conditions: Condition[],
+  next: Omit<Condition, 'lastTransitionTime'>,
+  now: Date,
+): Condition[] {
+  const previous = conditions.find((condition) => condition.type === next.type);
+  const lastTransitionTime =
+    previous && previous.status === next.status ? previous.lastTransitionTime : formatTime(now);
+  const updated: Condition = { ...next, lastTransitionTime };
+  return previous
+    ? conditions.map((condition) => (condition.type === next.type ? updated : condition))
+    : [...conditions, updated];
+}
+
+export function findCondition(status: MyRAGDBStatus | undefined, type: string): Condition | undefined {
+  return status?.conditions?.find((condition) => condition.type === type);
+}
+
+interface WorkloadStatus {
+  replicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  updatedReplicas?: number;
+  observedGeneration?: number;
+  conditions?: { type: string; status: string; reason?: string; message?: string }[];
+}
+
+type Workload = KubeObject & { spec?: { replicas?: number }; status?: WorkloadStatus };
+
+/** A Deployment is ready when its current generation is fully rolled out and available. */
+export function deploymentStatus(deployment: Workload | undefined): ComponentStatus {
+  if (!deployment) return { ready: false, message: 'not created yet' };
+  const status = deployment.status ?? {};
+  const desired = deployment.spec?.replicas ?? 1;
+  const current = (status.observedGeneration ?? 0) >= (deployment.metadata.generation ?? 0);
+  const available = status.availableReplicas ?? 0;
+  const ready = current && (status.updatedReplicas ?? 0) >= desired && available >= desired;
+  const stalled = status.conditions?.find(
+    (condition) => condition.type === 'Progressing' && condition.reason === 'ProgressDeadlineExceeded',
+  );
+  return {
+    ready,
+    replicas: status.replicas ?? 0,
+    readyReplicas: status.readyReplicas ?? 0,
+    message: stalled
+      ? `rollout stalled: ${stalled.message ?? 'progress deadline exceeded'}`
+      : `${available}/${desired} available`,
+  };
+}
+
+export function statefulSetStatus(statefulSet: Workload | undefined): ComponentStatus {
+  if (!statefulSet) return { ready: false, message: 'not created yet' };
+  const status = statefulSet.status ?? {};
+  const desired = statefulSet.spec?.replicas ?? 1;
+  const current = (status.observedGeneration ?? 0) >= (statefulSet.metadata.generation ?? 0);
+  const readyReplicas = status.readyReplicas ?? 0;
+  return {
+    ready: current && readyReplicas >= desired && (status.updatedReplicas ?? desired) >= desired,
+    replicas: status.replicas ?? 0,
+    readyReplicas,
+    message: `${readyReplicas}/${desired} ready`,
+  };
+}
+
+type JobObject = KubeObject & {
+  status?: {
+    startTime?: string;
+    completionTime?: string;
+    succeeded?: number;
+    conditions?: { type: string; status: string; lastTransitionTime?: string }[];
+  };
+};
+
+/** Outcome of a reindex Job as `status.lastReindex`. */
+export function reindexOutcome(
+  requestId: string,
+  job: JobObject | undefined,
+  previous: LastReindex | undefined,
+): LastReindex {
+  if (!job) {
+    // Already finished and since removed (TTL): keep what was recorded.
+    return previous?.requestId === requestId ? previous : { requestId, result: ReindexResult.Running };
+  }
+  const conditions = job.status?.conditions ?? [];
+  const finished = (type: string) =>
+    conditions.find((condition) => condition.type === type && condition.status === 'True');
+  const complete = finished('Complete');
+  const failed = finished('Failed');
+  const result = complete ? ReindexResult.Succeeded : failed ? ReindexResult.Failed : ReindexResult.Running;
+  const completionTime = job.status?.completionTime ?? complete?.lastTransitionTime ?? failed?.lastTransitionTime;
+  return {
+    requestId,
+    job: job.metadata.name,
+    ...(job.status?.startTime ? { startTime: job.status.startTime } : {}),
+    ...(result !== ReindexResult.Running && completionTime ? { completionTime } : {}),
+    result,
+  };
+}
+
+export interface StatusInput {
+  generation: number;
+  previous: MyRAGDBStatus | undefined;
+  now: Date;
+  paused: boolean;
+  /** Stores and services, by component name. External stores are reported ready with `external: true`. */
+  stores: Record<string, ComponentStatus>;
+  services: Record<string, ComponentStatus>;
+  problems: Problem[];
+  lastReindex?: LastReindex;
+  gatewayReplicas?: number;
+  selector?: string;
+  version?: string;
+  gatewayEndpoint?: string;
+}
+
+function notReady(components: Record<string, ComponentStatus>): string[] {
+  return Object.entries(components)
+    .filter(([, component]) => !component.ready)
+    .map(([name, component]) => `${name} (${component.message ?? 'not ready'})`);
+}
+
+export function computeStatus(input: StatusInput): MyRAGDBStatus {
+  const { generation, now } = input;
+  let conditions = input.previous?.conditions ?? [];
+  const set = (type: ConditionType, status: ConditionStatus, reason: ConditionReason, message: string) => {
+    conditions = setCondition(conditions, { type, status, reason, message, observedGeneration: generation }, now);
+  };
+  const storesWaiting = notReady(input.stores);
+  const servicesWaiting = notReady(input.services);
+  const storesReady = storesWaiting.length === 0;
+  const servicesReady = servicesWaiting.length === 0;
+  const degraded = input.problems.length > 0;
+  const ready = storesReady && servicesReady && !degraded && !input.paused;
+
+  set(
+    ConditionType.StoresReady,
+    storesReady ? ConditionStatus.True : ConditionStatus.False,
+    storesReady ? ConditionReason.StoresReady : ConditionReason.StoresNotReady,
+    storesReady ? 'all stores are ready' : `waiting for ${storesWaiting.join(', ')}`,
+  );
+  set(
+    ConditionType.ServicesReady,
+    servicesReady ? ConditionStatus.True : ConditionStatus.False,
+    servicesReady ? ConditionReason.ServicesReady : ConditionReason.ServicesNotReady,
+    servicesReady ? 'all services are ready' : `waiting for ${servicesWaiting.join(', ')}`,
+  );
+  set(
+    ConditionType.Degraded,
+    degraded ? ConditionStatus.True : ConditionStatus.False,
+    degraded ? input.problems[0]!.reason : ConditionReason.AsExpected,
+    degraded ? input.problems.map((problem) => problem.message).join('; ') : 'no problems found',
+  );
+  set(
+    ConditionType.ReconciliationPaused,
+    input.paused ? ConditionStatus.True : ConditionStatus.False,
+    input.paused ? ConditionReason.Paused : ConditionReason.NotPaused,
+    input.paused ? 'spec.paused is true: changes are not applied' : 'changes are applied',
+  );
+  set(
+    ConditionType.Progressing,
+    ready || input.paused ? ConditionStatus.False : ConditionStatus.True,
+    ready || input.paused ? ConditionReason.ReconcileComplete : ConditionReason.Reconciling,
+    ready ? 'all components are up to date' : input.paused ? 'paused' : 'converging to the spec',
+  );
+  set(
+    ConditionType.Ready,
+    ready ? ConditionStatus.True : ConditionStatus.False,
+    ready
+      ? ConditionReason.AllComponentsReady
+      : input.paused
+        ? ConditionReason.Paused
+        : ConditionReason.ComponentsNotReady,
+    ready
+      ? 'all stores and services are ready'
+      : [
+          ...(degraded ? input.problems.map((problem) => problem.message) : []),
+          ...storesWaiting,
+          ...servicesWaiting,
+        ].join('; ') || 'paused',
+  );
+  const reindex = input.lastReindex;
+  if (reindex?.result) {
+    const outcome = {
+      [ReindexResult.Running]: [ConditionStatus.Unknown, ConditionReason.ReindexRunning],
+      [ReindexResult.Succeeded]: [ConditionStatus.True, ConditionReason.ReindexSucceeded],
+      [ReindexResult.Failed]: [ConditionStatus.False, ConditionReason.ReindexFailed],
+    } as const;
+    const [status, reason] = outcome[reindex.result];
+    set(
+      ConditionType.ReindexSucceeded,
+      status,
+      reason,
+      `reindex ${reindex.requestId ?? ''} ${reindex.result.toLowerCase()}`.trim(),
+    );
+  }
+
+  const phase = input.paused ? Phase.Paused : degraded ? Phase.Degraded : ready ? Phase.Ready : Phase.Provisioning;
+
+  return {
+    observedGeneration: generation,
+    phase,
+    conditions,
+    components: { ...input.stores, ...input.services },
+    ...(input.gatewayReplicas === undefined ? {} : { gatewayReplicas: input.gatewayReplicas }),
+    ...(input.selector ? { selector: input.selector } : {}),
+    ...(input.version ? { version: input.version } : {}),
+    ...(input.gatewayEndpoint ? { endpoints: { gateway: input.gatewayEndpoint } } : {}),
+    ...(reindex
+      ? { lastReindex: reindex }
+      : input.previous?.lastReindex
+        ? { lastReindex: input.previous.lastReindex }
+        : {}),
+  };
+}
+
+/**
+ * Whether writing `next` would change anything (key order ignored: the API server does not keep ours). Skipping
+ * equal writes matters: every write is a watch event that triggers another reconcile.
+ */
+export function statusChanged(previous: MyRAGDBStatus | undefined, next: MyRAGDBStatus): boolean {
+  return stableHash(previous ?? {}, 64) !== stableHash(next, 64);
+}

@@ -1,0 +1,148 @@
+/**
+ * Composition root of the operator. `startOperator` wires the API client, reconciler, controller manager, leader
+ * election and probe server; `myragdb operator run` and the `myragdb-operator` bin parse flags into its options.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../../services/core/src/logging.js';
+import { ControllerManager } from './controller/manager.js';
+import { MyRAGDBReconciler } from './controller/myragdb.controller.js';
+import { GatewayRepositoryDataCleaner, type RepositoryDataCleaner } from './controller/repository-data.port.js';
+import type { MyRAGDB } from './api/v1alpha1/myragdb.types.js';
+import { EventRecorder } from './kube/event-recorder.js';
+import { KubeClient } from './kube/kube-client.js';
+import { LeaderElector } from './kube/leader-election.js';
+import { ControllerMetrics } from './metrics/controller.metrics.js';
+import { startProbeServer, type ProbeServer } from './http/probe.server.js';
+import { gatewayEndpoint } from './specs/services.specs.js';
+import { parseMyRAGDBSpec } from './api/v1alpha1/myragdb.spec.js';
+
+export interface LeaderElectionSettings {
+  namespace: string;
+  name: string;
+  identity: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+}
+
+export interface OperatorOptions {
+  kubeConfig: KubeConfig;
+  logger: Logger;
+  /** Watch one namespace; undefined: all namespaces (needs the ClusterRole). */
+  namespace?: string;
+  workers: number;
+  resyncPeriodMs: number;
+  leaderElection?: LeaderElectionSettings;
+  /** Probe and metrics server; omitted: none (tests that run several operators in one process). */
+  http?: { host: string; port: number };
+  /** Identity on events. */
+  instance: string;
+  cleaner?: RepositoryDataCleaner;
+  /** Gateway base URL for the finalizer's data cleanup; default: the in-cluster Service URL. */
+  gatewayUrl?: (resource: MyRAGDB) => string;
+  notReadyRequeueMs?: number;
+  defaultMetrics?: boolean;
+}
+
+export interface RunningOperator {
+  metrics: ControllerMetrics;
+  probeUrl?: string;
+  isLeader(): boolean;
+  /** The manager while leading (tests inspect its queue). */
+  manager(): ControllerManager | undefined;
+  stop(): Promise<void>;
+}
+
+function defaultGatewayUrl(resource: MyRAGDB): string {
+  const parsed = parseMyRAGDBSpec(resource.spec);
+  const owner = { name: resource.metadata.name, namespace: resource.metadata.namespace!, uid: resource.metadata.uid };
+  return parsed.ok
+    ? gatewayEndpoint({ owner, spec: parsed.spec })
+    : `http://${owner.name}-search-gateway.${owner.namespace}.svc:3002`;
+}
+
+export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
+  const { logger } = options;
+  const client = new KubeClient(options.kubeConfig);
+  const metrics = new ControllerMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+  const reconciler = new MyRAGDBReconciler({
+    client,
+    events: new EventRecorder(client, options.instance),
+    logger,
+    cleaner: options.cleaner ?? new GatewayRepositoryDataCleaner(),
+    gatewayUrl: options.gatewayUrl ?? defaultGatewayUrl,
+    ...(options.notReadyRequeueMs === undefined ? {} : { notReadyRequeueMs: options.notReadyRequeueMs }),
+  });
+  let manager: ControllerManager | undefined;
+  let transition = Promise.resolve();
+  const createManager = () =>
+    new ControllerManager({
+      kubeConfig: options.kubeConfig,
+      client,
+      reconciler,
+      metrics,
+      logger,
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+      workers: options.workers,
+      resyncPeriodMs: options.resyncPeriodMs,
+    });
+  const lead = () => {
+    transition = transition.then(() => {
+      manager = createManager();
+      manager.start();
+      logger.info('controller started', { namespace: options.namespace ?? '(all)', workers: options.workers });
+    });
+  };
+  const standDown = () => {
+    transition = transition.then(async () => {
+      const stopping = manager;
+      manager = undefined;
+      await stopping?.stop();
+      logger.info('controller stopped');
+    });
+  };
+
+  let elector: LeaderElector | undefined;
+  if (options.leaderElection) {
+    const settings = options.leaderElection;
+    elector = new LeaderElector({
+      client,
+      ...settings,
+      logger,
+      onStartedLeading: () => {
+        metrics.setLeader(settings.name, true);
+        lead();
+      },
+      onStoppedLeading: () => {
+        metrics.setLeader(settings.name, false);
+        standDown();
+      },
+    });
+    elector.start();
+  } else {
+    lead();
+  }
+
+  let probes: ProbeServer | undefined;
+  if (options.http) {
+    probes = await startProbeServer({
+      ...options.http,
+      registry: metrics.registry,
+      // A standby is ready: it is healthy and waiting for the lease.
+      ready: () => (elector && !elector.isLeader ? true : (manager?.synced ?? false)),
+    });
+  }
+
+  return {
+    metrics,
+    ...(probes ? { probeUrl: probes.url } : {}),
+    isLeader: () => (elector ? elector.isLeader : true),
+    manager: () => manager,
+    async stop() {
+      if (elector) await elector.stop();
+      else standDown();
+      await transition;
+      await probes?.close();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * The services' configuration: a ConfigMap of non-secret environment variables (names from the core config schema),
+ * a ConfigMap with the repository list, secret environment variables as references, and the config hash that
+ * rolls pods when any of it changes.
+ */
+import type { V1ConfigMap, V1EnvVar } from '@kubernetes/client-node';
+import type { ConfigVariableName } from '../../../services/core/src/config/config.schema.js';
+import { durationSeconds } from '../api/v1alpha1/myragdb.spec.js';
+import type { BuildContext, Desired } from './build-context.js';
+import {
+  CREDENTIALS_ROOT,
+  POSTGRES_DATABASE,
+  POSTGRES_USER,
+  REPOSITORIES_ROOT,
+  SERVICE_PORT,
+  STORE_PORTS,
+  WRITABLE_PATHS,
+} from './components.js';
+import { stableHash } from './hash.js';
+import { childMetadata, childName, Names } from './names.js';
+import { SecretKeys } from './secrets.specs.js';
+
+/** Variables the services read; `PGPASSWORD` is libpq's (node-postgres honours it), so no URL carries a password. */
+type EnvName = ConfigVariableName | 'PGPASSWORD';
+
+export function storeUrls(context: BuildContext): { postgres: string; meilisearch: string; chroma: string } {
+  const { owner, spec } = context;
+  const { postgres, meilisearch, chroma } = spec.stores;
+  return {
+    postgres:
+      postgres.external?.url ??
+      `postgres://${POSTGRES_USER}@${childName(owner, 'postgres')}:${STORE_PORTS.postgres}/${POSTGRES_DATABASE}`,
+    meilisearch: meilisearch.external?.url ?? `http://${childName(owner, 'meilisearch')}:${STORE_PORTS.meilisearch}`,
+    chroma: chroma.external?.url ?? `http://${childName(owner, 'chroma')}:${STORE_PORTS.chroma}`,
+  };
+}
+
+export function buildConfigData(context: BuildContext): Partial<Record<EnvName, string>> {
+  const { spec } = context;
+  const urls = storeUrls(context);
+  const data: Partial<Record<EnvName, string>> = {
+    ENVIRONMENT: 'production',
+    LOG_FORMAT: 'json',
+    PORT: String(SERVICE_PORT),
+    MYRAGDB_DATA_DIR: WRITABLE_PATHS.data,
+    DATABASE_URL: urls.postgres,
+    KEYWORD_ENGINE: 'meilisearch',
+    MEILI_URL: urls.meilisearch,
+    CHROMA_URL: urls.chroma,
+    EMBEDDING_PROVIDER: spec.embedding.provider,
+    INDEXER_SYNC_INTERVAL_SECONDS: String(durationSeconds(spec.indexer.syncInterval)),
+  };
+  if (spec.embedding.model) data.EMBEDDING_MODEL = spec.embedding.model;
+  if (spec.embedding.endpoint) data.EMBEDDING_ENDPOINT = spec.embedding.endpoint;
+  if (spec.repositories.some((repository) => repository.volume)) data.MYRAGDB_ALLOWED_ROOTS = REPOSITORIES_ROOT;
+  return data;
+}
+
+/** The repository list as the indexer reads it: sources resolved to in-pod paths, credentials to mounted files. */
+export function buildRepositoriesDocument(context: BuildContext): unknown[] {
+  return context.spec.repositories.map((repository) => ({
+    name: repository.name,
+    ...(repository.git
+      ? { git: { url: repository.git.url, ref: repository.git.ref } }
+      : { path: [REPOSITORIES_ROOT, repository.name, repository.volume?.path].filter(Boolean).join('/') }),
+    include: repository.include ?? [],
+    exclude: repository.exclude ?? [],
+    ...(repository.credentialsSecretRef ? { credentialsPath: `${CREDENTIALS_ROOT}/${repository.name}` } : {}),
+  }));
+}
+
+export function buildConfigMaps(context: BuildContext): Desired<V1ConfigMap>[] {
+  const { owner } = context;
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: childMetadata(owner, Names.config(owner), 'config'),
+      data: buildConfigData(context) as Record<string, string>,
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: childMetadata(owner, Names.repositories(owner), 'config'),
+      data: { 'repositories.json': `${JSON.stringify(buildRepositoriesDocument(context), null, 2)}\n` },
+    },
+  ];
+}
+
+function fromSecret(name: EnvName, secretName: string, key: string): V1EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
+}
+
+/** Secret environment variables, as references: values never enter a ConfigMap or a pod spec. */
+export function buildSecretEnv(context: BuildContext): V1EnvVar[] {
+  const { owner, spec } = context;
+  const { postgres, meilisearch } = spec.stores;
+  const env = [
+    postgres.external
+      ? fromSecret('PGPASSWORD', postgres.external.secretRef.name, postgres.external.secretRef.key)
+      : fromSecret('PGPASSWORD', Names.storeCredentials(owner, 'postgres'), SecretKeys.postgresPassword),
+    meilisearch.external
+      ? fromSecret('MEILI_API_KEY', meilisearch.external.secretRef.name, meilisearch.external.secretRef.key)
+      : fromSecret('MEILI_API_KEY', Names.storeCredentials(owner, 'meilisearch'), SecretKeys.meilisearchMasterKey),
+    fromSecret('SECRET_KEY', Names.appCredentials(owner), SecretKeys.secretKey),
+    fromSecret('AUTH_ENCRYPTION_KEY', Names.appCredentials(owner), SecretKeys.authEncryptionKey),
+    fromSecret('MYRAGDB_API_KEY', Names.appCredentials(owner), SecretKeys.apiKey),
+  ];
+  if (spec.embedding.secretRef) {
+    env.push(fromSecret('EMBEDDING_API_KEY', spec.embedding.secretRef.name, spec.embedding.secretRef.key));
+  }
+  return env;
+}
+
+/** Changes whenever anything a service reads at start-up changes, so the pod template changes and pods roll. */
+export function buildConfigHash(context: BuildContext): string {
+  return stableHash({
+    config: buildConfigData(context),
+    repositories: buildRepositoriesDocument(context),
+    secretEnv: buildSecretEnv(context),
+    generated: stableHash(context.secrets),
+  });
+}

@@ -1,0 +1,234 @@
+/** The three MyRAGDB services (search gateway, indexer, health) as Deployments and Services, plus the Ingress. */
+import type {
+  V1Container,
+  V1Deployment,
+  V1Ingress,
+  V1PodTemplateSpec,
+  V1Service,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
+import type { BuildContext, Desired } from './build-context.js';
+import {
+  CREDENTIALS_ROOT,
+  HEALTH_PATHS,
+  REPOSITORIES_FILE,
+  REPOSITORIES_ROOT,
+  SERVICE_COMMANDS,
+  SERVICE_PORT,
+  SERVICE_UID,
+  ServiceComponent,
+} from './components.js';
+import { buildConfigHash, buildSecretEnv } from './config.specs.js';
+import { Annotations, childMetadata, childName, instanceLabels, Labels, Names, selectorLabels } from './names.js';
+import {
+  containerSecurityContext,
+  httpProbe,
+  podSecurityContext,
+  resourcesOrDefault,
+  SERVICE_SCRATCH,
+} from './pod.specs.js';
+
+const RESOURCE_KEYS = {
+  [ServiceComponent.Gateway]: 'gateway',
+  [ServiceComponent.Indexer]: 'indexer',
+  [ServiceComponent.Health]: 'health',
+} as const;
+
+export function serviceImage(context: BuildContext): string {
+  return `${context.spec.image}:${context.spec.version}`;
+}
+
+function componentResources(context: BuildContext, component: ServiceComponent) {
+  const { spec } = context;
+  const given = {
+    [ServiceComponent.Gateway]: spec.searchGateway.resources,
+    [ServiceComponent.Indexer]: spec.indexer.resources,
+    [ServiceComponent.Health]: spec.health.resources,
+  }[component];
+  return resourcesOrDefault(given, RESOURCE_KEYS[component]);
+}
+
+/** Volumes only the indexer (and reindex jobs) need: the repository list, volume sources and git credentials. */
+function repositoryVolumes(context: BuildContext): { volumes: V1Volume[]; mounts: V1VolumeMount[] } {
+  const { owner, spec } = context;
+  const volumes: V1Volume[] = [{ name: 'repositories-config', configMap: { name: Names.repositories(owner) } }];
+  const mounts: V1VolumeMount[] = [
+    { name: 'repositories-config', mountPath: REPOSITORIES_FILE, subPath: 'repositories.json', readOnly: true },
+  ];
+  for (const repository of spec.repositories) {
+    if (repository.volume) {
+      volumes.push({
+        name: `repo-${repository.name}`,
+        persistentVolumeClaim: { claimName: repository.volume.claimName, readOnly: true },
+      });
+      mounts.push({
+        name: `repo-${repository.name}`,
+        mountPath: `${REPOSITORIES_ROOT}/${repository.name}`,
+        readOnly: true,
+      });
+    }
+    if (repository.credentialsSecretRef) {
+      volumes.push({
+        name: `cred-${repository.name}`,
+        secret: { secretName: repository.credentialsSecretRef.name, defaultMode: 0o400 },
+      });
+      mounts.push({
+        name: `cred-${repository.name}`,
+        mountPath: `${CREDENTIALS_ROOT}/${repository.name}`,
+        readOnly: true,
+      });
+    }
+  }
+  return { volumes, mounts };
+}
+
+/**
+ * The pod template of a service, also used by the reindex jobs (`command` replaced). Carries the config hash, so
+ * any configuration change rolls the pods.
+ */
+export function buildServicePodTemplate(
+  context: BuildContext,
+  component: ServiceComponent,
+  options: { command?: string[]; probes?: boolean; extraLabels?: Record<string, string> } = {},
+): V1PodTemplateSpec {
+  const { owner } = context;
+  const withRepositories = component === ServiceComponent.Indexer;
+  const repositories = withRepositories ? repositoryVolumes(context) : { volumes: [], mounts: [] };
+  const probes = options.probes ?? true;
+  const container: V1Container = {
+    name: component,
+    image: serviceImage(context),
+    imagePullPolicy: 'IfNotPresent',
+    command: options.command ?? SERVICE_COMMANDS[component],
+    ports: [{ name: 'http', containerPort: SERVICE_PORT, protocol: 'TCP' }],
+    envFrom: [{ configMapRef: { name: Names.config(owner) } }],
+    env: buildSecretEnv(context),
+    resources: componentResources(context, component),
+    securityContext: containerSecurityContext,
+    volumeMounts: [...SERVICE_SCRATCH.mounts, ...repositories.mounts],
+    ...(probes
+      ? {
+          startupProbe: httpProbe(HEALTH_PATHS.live, 'http', { periodSeconds: 5, failureThreshold: 60 }),
+          livenessProbe: httpProbe(HEALTH_PATHS.live, 'http'),
+          readinessProbe: httpProbe(HEALTH_PATHS.ready, 'http', { periodSeconds: 5 }),
+        }
+      : {}),
+  };
+  return {
+    metadata: {
+      labels: { ...instanceLabels(owner, component), [Labels.version]: context.spec.version, ...options.extraLabels },
+      annotations: {
+        [Annotations.configHash]: buildConfigHash(context),
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(SERVICE_PORT),
+        'prometheus.io/path': HEALTH_PATHS.metrics,
+      },
+    },
+    spec: {
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      securityContext: podSecurityContext(SERVICE_UID),
+      terminationGracePeriodSeconds: 30,
+      containers: [container],
+      volumes: [...SERVICE_SCRATCH.volumes, ...repositories.volumes],
+    },
+  };
+}
+
+function deployment(
+  context: BuildContext,
+  component: ServiceComponent,
+  replicas: number | undefined,
+): Desired<V1Deployment> {
+  const { owner } = context;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: childMetadata(owner, childName(owner, component), component),
+    spec: {
+      // Omitted when an autoscaler owns the count, so the apply never fights the HPA.
+      ...(replicas === undefined ? {} : { replicas }),
+      revisionHistoryLimit: 5,
+      progressDeadlineSeconds: 600,
+      selector: { matchLabels: selectorLabels(owner, component) },
+      // The indexer is the single writer: never two at once.
+      strategy:
+        component === ServiceComponent.Indexer
+          ? { type: 'Recreate' }
+          : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: buildServicePodTemplate(context, component),
+    },
+  };
+}
+
+function service(context: BuildContext, component: ServiceComponent, type = 'ClusterIP'): Desired<V1Service> {
+  const { owner } = context;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: childMetadata(owner, childName(owner, component), component),
+    spec: {
+      type,
+      selector: selectorLabels(owner, component),
+      ports: [{ name: 'http', port: SERVICE_PORT, targetPort: 'http', protocol: 'TCP' }],
+    },
+  };
+}
+
+/** Gateway replicas the Deployment should carry: none when the HPA owns them. */
+export function gatewayReplicas(context: BuildContext): number | undefined {
+  return context.spec.searchGateway.autoscaling ? undefined : context.spec.searchGateway.replicas;
+}
+
+export function buildServiceWorkloads(context: BuildContext): (Desired<V1Deployment> | Desired<V1Service>)[] {
+  const { spec } = context;
+  return [
+    deployment(context, ServiceComponent.Gateway, gatewayReplicas(context)),
+    service(context, ServiceComponent.Gateway, spec.searchGateway.service.type),
+    deployment(context, ServiceComponent.Indexer, spec.indexer.replicas),
+    service(context, ServiceComponent.Indexer),
+    deployment(context, ServiceComponent.Health, 1),
+    service(context, ServiceComponent.Health),
+  ];
+}
+
+export function buildIngress(context: BuildContext): Desired<V1Ingress>[] {
+  const { owner, spec } = context;
+  const ingress = spec.searchGateway.ingress;
+  if (!ingress) return [];
+  return [
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: childMetadata(owner, childName(owner, ServiceComponent.Gateway), ServiceComponent.Gateway),
+      spec: {
+        ...(ingress.className ? { ingressClassName: ingress.className } : {}),
+        ...(ingress.tlsSecretName ? { tls: [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }] } : {}),
+        rules: [
+          {
+            host: ingress.host,
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: childName(owner, ServiceComponent.Gateway), port: { name: 'http' } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ];
+}
+
+/** The in-cluster URL of the search gateway (what status.endpoints.gateway reports). */
+export function gatewayEndpoint(context: Pick<BuildContext, 'owner' | 'spec'>): string {
+  const { owner, spec } = context;
+  if (spec.searchGateway.ingress) {
+    return `${spec.searchGateway.ingress.tlsSecretName ? 'https' : 'http'}://${spec.searchGateway.ingress.host}`;
+  }
+  return `http://${childName(owner, ServiceComponent.Gateway)}.${owner.namespace}.svc:${SERVICE_PORT}`;
+}

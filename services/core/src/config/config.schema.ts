@@ -12,6 +12,7 @@ export const CONFIG_GROUPS = [
   'Security',
   'PostgreSQL',
   'Search stores',
+  'Search gateway',
   'Embeddings',
   'Indexer',
   'Health',
@@ -203,7 +204,8 @@ export const configSchema = z.object({
   MYRAGDB_API_KEY: optional(z.string().min(1), {
     group: 'Security',
     secret: true,
-    description: 'API key clients send to the search gateway. When unset, the API is open (development only).',
+    description:
+      'Admin API key bootstrapped into the search gateway at start (removed again when unset). Other keys: `myragdb apikey create`.',
   }),
   MYRAGDB_ALLOWED_ROOTS: withDefault(list(absolutePath), {
     group: 'Security',
@@ -250,6 +252,53 @@ export const configSchema = z.object({
     group: 'Search stores',
     example: 'http://127.0.0.1:8000',
     description: 'Chroma endpoint for vectors. When unset, a Chroma server is started with data in MYRAGDB_DATA_DIR.',
+  }),
+
+  // Search gateway
+  SEARCH_CANDIDATE_DEPTH: withDefault(integer(10, 1000), {
+    group: 'Search gateway',
+    default: '50',
+    description: 'Candidates each search leg returns before fusion (fixed, so ranks do not depend on `limit`).',
+  }),
+  SEARCH_RRF_K: withDefault(integer(1, 1000), {
+    group: 'Search gateway',
+    default: '60',
+    description: 'Reciprocal rank fusion constant k: a hit scores weight / (k + rank) per leg.',
+  }),
+  SEARCH_KEYWORD_WEIGHT: withDefault(decimal(0, 10), {
+    group: 'Search gateway',
+    default: '1',
+    description: 'Weight of the keyword leg in hybrid fusion.',
+  }),
+  SEARCH_SEMANTIC_WEIGHT: withDefault(decimal(0, 10), {
+    group: 'Search gateway',
+    default: '1',
+    description: 'Weight of the semantic (vector) leg in hybrid fusion.',
+  }),
+  SEARCH_LEG_TIMEOUT_MS: withDefault(integer(50, 60_000), {
+    group: 'Search gateway',
+    default: '5000',
+    description: 'A search leg slower than this counts as down: hybrid answers from the other leg (`degraded`).',
+  }),
+  SEARCH_CACHE_MAX_ENTRIES: withDefault(integer(0, 1_000_000), {
+    group: 'Search gateway',
+    default: '1000',
+    description: 'Search results cached in memory (LRU); 0 disables the cache.',
+  }),
+  SEARCH_CACHE_TTL_SECONDS: withDefault(integer(1, 86_400), {
+    group: 'Search gateway',
+    default: '60',
+    description: 'How long a cached search result lives; any reindex invalidates it earlier.',
+  }),
+  RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE: withDefault(integer(1), {
+    group: 'Search gateway',
+    default: '600',
+    description: 'Requests per minute allowed for one API key, whatever the client IP.',
+  }),
+  AUTH_FAILED_ATTEMPTS_PER_15_MINUTES: withDefault(integer(1), {
+    group: 'Search gateway',
+    default: '30',
+    description: 'Failed API key attempts allowed from one client IP per 15 minutes before it gets 429.',
   }),
 
   // Embeddings

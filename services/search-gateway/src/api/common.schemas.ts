@@ -1,10 +1,8 @@
 import { z } from 'zod';
+import { repositoryNameSchema } from '../../../core/src/domain/repository.js';
 
-/** Repository names appear in URLs, collection names and file paths, so they are kept to a safe alphabet. */
-export const RepositoryName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" or "-", starting with a letter or digit')
-  .meta({ id: 'RepositoryName', example: 'payments-service' });
+/** The catalog's own rule (lower-case, URL- and collection-safe), so the API cannot accept a name it would refuse. */
+export const RepositoryName = repositoryNameSchema.meta({ id: 'RepositoryName', example: 'payments-service' });
 
 export const ErrorBody = z
   .object({

@@ -1,13 +1,14 @@
 import { LRUCache } from 'lru-cache';
 import type { Chunk, ScoredId } from '../../../core/src/domain/chunk.js';
-import { DependencyError } from '../../../core/src/errors.js';
+import { compilePathGlobs } from '../../../core/src/domain/path-globs.js';
+import { DependencyError, NotFoundError } from '../../../core/src/errors.js';
+import type { Catalog } from '../../../core/src/ports/catalog.js';
 import type { Embedder } from '../../../core/src/ports/embedder.js';
 import type { KeywordIndex } from '../../../core/src/ports/keyword-index.js';
 import type { VectorIndex } from '../../../core/src/ports/vector-index.js';
 import type { SearchRequest, SearchResponse, SearchResult } from '../api/search.schemas.js';
 import { searchCacheKey } from '../search/cache-key.js';
 import { keepBestPerFile } from '../search/group-by-file.js';
-import { compilePathFilter } from '../search/path-filter.js';
 import { queryTerms } from '../search/query-terms.js';
 import {
   type FusedHit,
@@ -18,15 +19,8 @@ import {
 } from '../search/reciprocal-rank-fusion.js';
 import { buildSnippet } from '../search/snippet.js';
 
-/** What search needs from the catalog: chunk text for hits, the repositories to search, the index generation. */
-export interface SearchCatalog {
-  /** The chunks with these ids that still exist, in any order. */
-  getChunks(ids: readonly string[]): Promise<Chunk[]>;
-  /** Names of the repositories whose documents are searchable. */
-  searchableRepositories(): Promise<string[]>;
-  /** Changes whenever any index content changes, so cached results of an older generation are never served. */
-  indexGeneration(): Promise<string>;
-}
+/** What search reads from the catalog: chunk text for hits, the repositories and their index generations. */
+export type SearchCatalog = Pick<Catalog, 'getChunks' | 'listRepositories' | 'indexGenerations'>;
 
 export interface SearchTelemetry {
   searchCompleted(mode: SearchRequest['mode'], seconds: number): void;
@@ -71,30 +65,55 @@ type CachedResponse = Omit<SearchResponse, 'tookMs' | 'cached'>;
  * is reported in `degraded` and the other leg answers alone; when no leg can answer the search fails with 503.
  */
 export class SearchService {
-  private readonly cache: LRUCache<string, CachedResponse>;
-  private repositories: { generation: string; names: Promise<string[]> } | undefined;
+  /** Undefined when caching is off (`maxEntries` 0). */
+  private readonly cache: LRUCache<string, CachedResponse> | undefined;
 
   constructor(private readonly deps: SearchDependencies) {
-    this.cache = new LRUCache({ max: deps.settings.cache.maxEntries, ttl: deps.settings.cache.ttlMs });
+    const { maxEntries, ttlMs } = deps.settings.cache;
+    this.cache = maxEntries > 0 ? new LRUCache({ max: maxEntries, ttl: ttlMs }) : undefined;
   }
 
   async search(request: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
-    const generation = await this.deps.catalog.indexGeneration();
+    const { generation, searchable } = await this.indexSnapshot(request.repositories);
     const key = searchCacheKey(request, generation);
-    const cached = this.cache.get(key);
+    const cached = this.cache?.get(key);
     this.deps.telemetry.cacheLookup(cached !== undefined);
-    if (cached) return { ...cached, tookMs: elapsedMs(started), cached: true };
+    if (cached) {
+      const tookMs = elapsedMs(started);
+      this.deps.telemetry.searchCompleted(request.mode, tookMs / 1000);
+      return { ...cached, tookMs, cached: true };
+    }
 
-    const response = await this.searchUncached(request, generation);
+    const response = await this.searchUncached(request, searchable);
     // Degraded answers are not cached: the next request should try the missing leg again.
-    if (!response.degraded) this.cache.set(key, response);
+    if (!response.degraded) this.cache?.set(key, response);
     const tookMs = elapsedMs(started);
     this.deps.telemetry.searchCompleted(request.mode, tookMs / 1000);
     return { ...response, tookMs };
   }
 
-  private async searchUncached(request: SearchRequest, generation: string): Promise<CachedResponse> {
+  /**
+   * The generation of every repository the search covers (one string, the cache key's prefix) and those of them
+   * that have been indexed at least once (the vector leg's collections). Unknown repository filters are a 404.
+   */
+  private async indexSnapshot(
+    filter: readonly string[] | undefined,
+  ): Promise<{ generation: string; searchable: string[] }> {
+    const names = filter ?? (await this.deps.catalog.listRepositories()).map((repository) => repository.name);
+    const generations = await this.deps.catalog.indexGenerations(names);
+    const unknown = names.filter((name) => !generations.has(name));
+    if (unknown.length > 0) {
+      throw new NotFoundError(`unknown repository: ${unknown.join(', ')}`, { details: { repositories: unknown } });
+    }
+    const sorted = [...generations].sort(([a], [b]) => (a < b ? -1 : 1));
+    return {
+      generation: sorted.map(([name, generation]) => `${name}@${generation}`).join(','),
+      searchable: sorted.filter(([, generation]) => generation > 0).map(([name]) => name),
+    };
+  }
+
+  private async searchUncached(request: SearchRequest, searchable: string[]): Promise<CachedResponse> {
     const { settings } = this.deps;
     const wanted = request.offset + request.limit;
     const depth = Math.max(settings.candidateDepth, wanted);
@@ -103,7 +122,7 @@ export class SearchService {
     const outcomes = await Promise.allSettled(
       legs.map((leg) =>
         withTimeout(
-          leg === 'keyword' ? this.keywordLeg(request, depth) : this.semanticLeg(request, depth, generation),
+          leg === 'keyword' ? this.keywordLeg(request, depth) : this.semanticLeg(request, depth, searchable),
           settings.legTimeoutMs,
           leg,
         ),
@@ -152,15 +171,13 @@ export class SearchService {
     return hits;
   }
 
-  private async semanticLeg(request: SearchRequest, depth: number, generation: string): Promise<ScoredId[]> {
+  private async semanticLeg(request: SearchRequest, depth: number, repositories: string[]): Promise<ScoredId[]> {
+    if (repositories.length === 0) return [];
     const embedStarted = performance.now();
-    const [[embedding], repositories] = await Promise.all([
-      this.deps.embedder.embed([request.query]),
-      request.repositories ?? this.searchableRepositories(generation),
-    ]);
+    const [embedding] = await this.deps.embedder.embed([request.query]);
     const vectorStarted = performance.now();
     this.deps.telemetry.legCompleted('embed', (vectorStarted - embedStarted) / 1000);
-    if (!embedding || repositories.length === 0) return [];
+    if (!embedding) return [];
     const hits = await this.deps.vectorIndex.query({
       embedding,
       limit: request.pathGlobs ? depth * this.deps.settings.pathFilterOverfetch : depth,
@@ -171,25 +188,13 @@ export class SearchService {
     return hits;
   }
 
-  /** The repository list changes only with the index generation, so it is read once per generation. */
-  private searchableRepositories(generation: string): Promise<string[]> {
-    if (this.repositories?.generation !== generation) {
-      const names = this.deps.catalog.searchableRepositories();
-      this.repositories = { generation, names };
-      names.catch(() => {
-        if (this.repositories?.names === names) this.repositories = undefined;
-      });
-    }
-    return this.repositories.names;
-  }
-
   /**
    * Turns ranked ids into results until `wanted` survive the filters, fetching chunk text in batches: usually one
    * batch of exactly `wanted` ids, more when path globs, grouping or stale ids (deleted since the store answered)
    * drop some.
    */
   private async hydrate(ranked: readonly FusedHit[], request: SearchRequest, wanted: number): Promise<SearchResult[]> {
-    const pathMatches = compilePathFilter(request.pathGlobs);
+    const pathMatches = request.pathGlobs && compilePathGlobs(request.pathGlobs).matches;
     const repositories = request.repositories && new Set(request.repositories);
     const languages = request.languages && new Set(request.languages);
     const terms = queryTerms(request.query);

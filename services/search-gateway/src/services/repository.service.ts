@@ -1,0 +1,147 @@
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { NewRepository, Repository } from '../../../core/src/domain/repository.js';
+import { ValidationError } from '../../../core/src/errors.js';
+import type { Catalog } from '../../../core/src/ports/catalog.js';
+import type { Job as QueuedJob, JobQueue } from '../../../core/src/ports/job-queue.js';
+import type { KeywordIndex } from '../../../core/src/ports/keyword-index.js';
+import type { VectorIndex } from '../../../core/src/ports/vector-index.js';
+import type { Job, RepositoryStatus } from '../api/repository.schemas.js';
+
+export type RepositoryCatalog = Pick<
+  Catalog,
+  'createRepository' | 'getRepository' | 'listRepositories' | 'deleteRepository' | 'stats'
+>;
+
+export interface RepositoryServiceDependencies {
+  catalog: RepositoryCatalog;
+  jobs: Pick<JobQueue, 'enqueue' | 'get' | 'list' | 'cancel'>;
+  keywordIndex: Pick<KeywordIndex, 'deleteRepository'>;
+  vectorIndex: Pick<VectorIndex, 'deleteRepository'>;
+  /** Directories local sources must lie in (`MYRAGDB_ALLOWED_ROOTS`); empty means no local sources at all. */
+  allowedRoots: readonly string[];
+}
+
+const ACTIVE_STATES = ['queued', 'running'] as const;
+
+/**
+ * Registers, lists and removes repositories and queues their indexing jobs; the indexer's workers run the jobs.
+ * Local source paths must resolve (symlinks followed) inside an allowed root, so a client cannot index `/etc`.
+ */
+export class RepositoryService {
+  constructor(private readonly deps: RepositoryServiceDependencies) {}
+
+  async create(input: NewRepository): Promise<RepositoryStatus & { job: { id: string } }> {
+    const source =
+      input.source.type === 'local'
+        ? { ...input.source, path: await this.allowedLocalPath(input.source.path) }
+        : input.source;
+    const repository = await this.deps.catalog.createRepository({ ...input, source });
+    const { job } = await this.deps.jobs.enqueue(repository.name, 'sync');
+    return { ...(await this.status(repository.name)), job: { id: job.id } };
+  }
+
+  async list(): Promise<RepositoryStatus[]> {
+    const repositories = await this.deps.catalog.listRepositories();
+    return Promise.all(repositories.map((repository) => this.status(repository.name)));
+  }
+
+  async get(name: string): Promise<Repository> {
+    return this.deps.catalog.getRepository(name);
+  }
+
+  /** Status as the API reports it: catalog counts plus the state of the repository's newest jobs. */
+  async status(name: string): Promise<RepositoryStatus> {
+    const [stats, active] = await Promise.all([
+      this.deps.catalog.stats(name),
+      this.deps.jobs.list({ repository: name, states: ACTIVE_STATES, limit: 5 }),
+    ]);
+    const running = active.find((job) => job.state === 'running');
+    const status: RepositoryStatus['status'] = running
+      ? 'indexing'
+      : stats.lastError
+        ? 'error'
+        : stats.lastIndexedAt
+          ? 'ready'
+          : 'pending';
+    return {
+      name,
+      status,
+      files: stats.files,
+      chunks: stats.chunks,
+      vectorsPending: stats.vectorsPending,
+      lastIndexedAt: stats.lastIndexedAt?.toISOString() ?? null,
+      ...(stats.lastError ? { error: stats.lastError } : {}),
+      ...(running && isRecord(running.progress) ? { progress: running.progress } : {}),
+    };
+  }
+
+  /** Cancels the repository's jobs, removes its documents from both stores, then its catalog rows. */
+  async remove(name: string): Promise<void> {
+    await this.deps.catalog.getRepository(name); // 404 before touching anything
+    const active = await this.deps.jobs.list({ repository: name, states: ACTIVE_STATES });
+    await Promise.all(active.map((job) => this.deps.jobs.cancel(job.id)));
+    await Promise.all([this.deps.keywordIndex.deleteRepository(name), this.deps.vectorIndex.deleteRepository(name)]);
+    await this.deps.catalog.deleteRepository(name);
+  }
+
+  /** Queues a sync (or full rebuild) per repository; all repositories when none are named. */
+  async reindex(
+    names: readonly string[] | undefined,
+    full: boolean,
+  ): Promise<Array<{ id: string; repository: string; kind: 'sync' | 'full' }>> {
+    const targets = names
+      ? [...new Set(names)]
+      : (await this.deps.catalog.listRepositories()).map((repository) => repository.name);
+    await Promise.all(targets.map((name) => this.deps.catalog.getRepository(name))); // unknown names: 404, nothing queued
+    const kind = full ? 'full' : 'sync';
+    const queued = await Promise.all(targets.map((name) => this.deps.jobs.enqueue(name, kind)));
+    return queued.map(({ job }) => ({ id: job.id, repository: job.repository, kind: job.kind }));
+  }
+
+  async job(id: string): Promise<Job> {
+    return toApiJob(await this.deps.jobs.get(id));
+  }
+
+  private async allowedLocalPath(requested: string): Promise<string> {
+    const invalid = (message: string) =>
+      new ValidationError(message, { details: { fields: [{ field: 'body.source.path', message }] } });
+    if (this.deps.allowedRoots.length === 0) {
+      throw invalid('local sources are disabled: set MYRAGDB_ALLOWED_ROOTS to the directories they may come from');
+    }
+    const resolved = await realpath(path.resolve(requested)).catch(() => {
+      throw invalid('path does not exist');
+    });
+    if (!(await stat(resolved)).isDirectory()) throw invalid('path is not a directory');
+    for (const root of this.deps.allowedRoots) {
+      const realRoot = await realpath(root).catch(() => undefined);
+      if (
+        realRoot &&
+        (resolved === realRoot || resolved.startsWith(realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep))
+      ) {
+        return resolved;
+      }
+    }
+    throw invalid('path is outside the allowed roots (MYRAGDB_ALLOWED_ROOTS)');
+  }
+}
+
+export function toApiJob(job: QueuedJob): Job {
+  return {
+    id: job.id,
+    repository: job.repository,
+    kind: job.kind,
+    state: job.state,
+    ...(job.progress != null ? { progress: job.progress } : {}),
+    ...(job.result != null ? { result: job.result } : {}),
+    ...(job.error ? { error: job.error } : {}),
+    attempts: job.attempts,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

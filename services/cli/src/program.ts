@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { configCommand } from './commands/config.command.js';
 import { dbCommand } from './commands/db.command.js';
 import { healthCommand } from './commands/health.command.js';
+import { operatorCommand } from './commands/operator.command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -17,5 +18,6 @@ export function createProgram(): Command {
     .configureOutput({ outputError: (message, write) => write(message) })
     .addCommand(configCommand())
     .addCommand(dbCommand())
-    .addCommand(healthCommand());
+    .addCommand(healthCommand())
+    .addCommand(operatorCommand());
 }

@@ -15,22 +15,28 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY_PATTERN.test(key);
 }
 
-const TEXT_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+const TEXT_PATTERNS: ReadonlyArray<[RegExp, string | ((match: string, ...groups: string[]) => string)]> = [
   // scheme://user:password@host → scheme://user:[REDACTED]@host
   [/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@/\s]+@/gi, `$1${REDACTED}@`],
   // Authorization: Bearer abc / Basic abc
   [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi, `$1 ${REDACTED}`],
-  // password=..., api_key: "...", "token":"..."
+  // password=..., access_token=..., MEILI_API_KEY=..., "client_secret": "..." (quotes kept, so JSON stays JSON)
   [
-    /(["']?\b(?:password|passwd|secret|token|api[-_]?key|apikey|access[-_]?key|secret[-_]?key|auth[-_]?encryption[-_]?key)["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&"'}]+)/gi,
-    `$1${REDACTED}`,
+    /((?<![\w-])["']?[\w-]*?(?:password|passwd|secret|token|api[-_]?key|apikey|access[-_]?key|encryption[-_]?key|authorization)["']?\s*[=:]\s*)(?!(?:bearer|basic)\s)("[^"]*"|'[^']*'|[^\s,;&"'}]+)/gi,
+    (_match, prefix, value) => {
+      const quote = value?.startsWith('"') || value?.startsWith("'") ? value[0] : '';
+      return `${prefix}${quote}${REDACTED}${quote}`;
+    },
   ],
 ];
 
 /** Replaces secret-looking fragments inside free text. */
 export function redactText(text: string): string {
   let result = text;
-  for (const [pattern, replacement] of TEXT_PATTERNS) result = result.replace(pattern, replacement);
+  for (const [pattern, replacement] of TEXT_PATTERNS) {
+    result =
+      typeof replacement === 'string' ? result.replace(pattern, replacement) : result.replace(pattern, replacement);
+  }
   return result;
 }
 

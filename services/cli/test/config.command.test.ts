@@ -47,8 +47,10 @@ describe('myragdb config check (subprocess)', () => {
       PORT: '4000',
       SECRET_KEY: SECRET,
       DATABASE_URL: 'postgres://myragdb:db-pass-42@127.0.0.1:5432/myragdb',
+      MYRAGDB_APIKEY: 'typo-key',
     });
     assert.equal(status, 0, stderr);
+    assert.equal(stderr, 'warning: MYRAGDB_APIKEY is not a MyRAGDB variable (typo?); it is ignored\n');
     assert.match(stdout, /^Configuration is valid \(ENVIRONMENT=development\)\.$/m);
     assert.match(stdout, /^ {2}PORT +4000$/m);
     assert.match(stdout, /^ {2}REQUEST_SIZE_LIMIT +10485760$/m);

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { describeConfig, loadConfig } from '../../../core/src/config/load-config.js';
+import { describeConfig, loadConfig, unknownProductVariables } from '../../../core/src/config/load-config.js';
 import { ConfigError } from '../../../core/src/errors.js';
 
 /**
@@ -12,6 +12,9 @@ export function configCommand(env: Readonly<Record<string, string | undefined>> 
     .command('check')
     .description('Validate the environment variables; print every problem, or the effective values (secrets redacted)')
     .action(() => {
+      for (const name of unknownProductVariables(env)) {
+        process.stderr.write(`warning: ${name} is not a MyRAGDB variable (typo?); it is ignored\n`);
+      }
       try {
         const loaded = loadConfig(env);
         const rows = describeConfig(loaded);

@@ -41,6 +41,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   });
 }
 
+/**
+ * `MYRAGDB_*` variables the schema does not know: most likely typos (MYRAGDB_APIKEY), which would otherwise be
+ * ignored without a word. Other names are left alone; the environment holds plenty that is not ours.
+ */
+export function unknownProductVariables(env: Readonly<Record<string, string | undefined>>): string[] {
+  const known = new Set<string>(CONFIG_VARIABLE_NAMES);
+  return Object.keys(env)
+    .filter((name) => name.startsWith('MYRAGDB_') && !known.has(name))
+    .sort();
+}
+
 /** Only known variables; blank values count as unset, as a `FOO=` line in a .env file means. */
 function normalize(env: Readonly<Record<string, string | undefined>>): RawConfig {
   const raw: RawConfig = {};

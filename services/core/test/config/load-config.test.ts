@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/errors.js';
-import { type ConfigProblem, describeConfig, loadConfig } from '../../src/config/load-config.js';
+import {
+  type ConfigProblem,
+  describeConfig,
+  loadConfig,
+  unknownProductVariables,
+} from '../../src/config/load-config.js';
 import { estimateEntropyBits, weakSecretReason } from '../../src/config/secret-strength.js';
 
 const STRONG_SECRET = 'q8Zr1vXk3NfT6mWp0LsY4dHb7GcJ2eUa9RoV5iKx';
@@ -192,6 +197,21 @@ describe('describeConfig', () => {
     assert.equal(rows.DATABASE_URL, 'postgres://myragdb:[REDACTED]@db:5432/myragdb');
     assert.equal(rows.MEILI_URL, 'http://127.0.0.1:7700');
     assert.equal(rows.AUTH_ENCRYPTION_KEY, '(unset)');
+  });
+});
+
+describe('unknownProductVariables', () => {
+  it('lists MYRAGDB_* names the schema does not know, and nothing else', () => {
+    assert.deepEqual(
+      unknownProductVariables({
+        MYRAGDB_APIKEY: 'x',
+        MYRAGDB_API_KEY: 'y',
+        MYRAGDB_DATADIR: 'z',
+        PORTT: '1',
+        HOME: '/',
+      }),
+      ['MYRAGDB_APIKEY', 'MYRAGDB_DATADIR'],
+    );
   });
 });
 

@@ -18,10 +18,21 @@ export interface Request {
 export class Router {
   private readonly routes = new Map<string, (request: Request) => string>();
 
+  /**
+   * Registers a handler for an exact path. A later registration for the same path replaces the earlier one, so
+   * configuration can override defaults without removing them first. Paths are matched verbatim: no patterns, no
+   * trailing-slash normalisation, no case folding, which keeps routing predictable for the callers that rely on it.
+   */
   use(path: string, handler: (request: Request) => string): void {
+    if (!path.startsWith('/')) throw new Error(\`route paths start with a slash: \${path}\`);
     this.routes.set(path, handler);
   }
 
+  /**
+   * Dispatches a request to the handler registered for its path. The query string is parsed once here and handed
+   * to the handler as JSON, so handlers never parse it themselves; an unknown path answers "not found" rather than
+   * throwing, because a miss is an expected outcome for a router and not an error of the caller.
+   */
   handle(request: Request): string {
     const handler = this.routes.get(request.path);
     if (!handler) return 'not found';
@@ -31,17 +42,26 @@ export class Router {
 }
 `;
 
-export const QUERY_TS = `/** Splits a query string into its decoded parameters. */
+export const QUERY_TS = `/**
+ * Splits a query string into its decoded parameters. A leading question mark is ignored, empty pairs are skipped,
+ * a key without a value maps to the empty string, and when a key repeats the last value wins, as most servers do.
+ * Keys and values are percent-decoded; a malformed escape throws URIError so the caller can answer 400.
+ */
 export function parseQuery(query: string): Record<string, string> {
   const params: Record<string, string> = {};
   for (const pair of query.replace(/^\\?/, '').split('&')) {
     if (!pair) continue;
     const [key, value = ''] = pair.split('=');
-    params[decodeURIComponent(key!)] = decodeURIComponent(value);
+    params[decodeURIComponent(key!)] = decodeURIComponent(value.replace(/\\+/g, ' '));
   }
   return params;
 }
 
+/**
+ * Builds a query string from parameters: the inverse of parseQuery for every input parseQuery produces. Keys are
+ * emitted in insertion order so the output is stable for caching and signatures, and both keys and values are
+ * percent-encoded with encodeURIComponent so reserved characters survive the round trip unchanged.
+ */
 export function formatQuery(params: Record<string, string>): string {
   return Object.entries(params)
     .map(([key, value]) => \`\${encodeURIComponent(key)}=\${encodeURIComponent(value)}\`)

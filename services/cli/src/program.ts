@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { configCommand } from './commands/config.command.js';
 import { dbCommand } from './commands/db.command.js';
 import { healthCommand } from './commands/health.command.js';
+import { indexCommand } from './commands/index-status.command.js';
+import { reindexCommand } from './commands/reindex.command.js';
+import { repoCommand } from './commands/repo.command.js';
 import { operatorCommand } from './commands/operator.command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -19,5 +22,8 @@ export function createProgram(): Command {
     .addCommand(configCommand())
     .addCommand(dbCommand())
     .addCommand(healthCommand())
+    .addCommand(repoCommand())
+    .addCommand(reindexCommand())
+    .addCommand(indexCommand())
     .addCommand(operatorCommand());
 }

@@ -1,0 +1,65 @@
+import Table from 'cli-table3';
+import { Command } from 'commander';
+import { toApiJob } from '../../../search-gateway/src/services/repository.service.js';
+import { repositoryStatus, withCliStores, type CliStores } from '../cli-stores.js';
+import { printJson, processIo, type CommandIo } from './command-io.js';
+
+/** Everything `index status` shows for one repository: the API's status plus skipped files and the latest job. */
+export async function indexStatus(stores: CliStores, name: string) {
+  const [{ stats, ...status }, jobs] = await Promise.all([
+    repositoryStatus(stores, name),
+    stores.queue.list({ repository: name, limit: 1 }),
+  ]);
+  return {
+    ...status,
+    model: stats.model ?? null,
+    generation: stats.generation,
+    skippedFiles: stats.skippedFiles,
+    skippedByReason: stats.skippedByReason,
+    skipped: stats.skipped,
+    lastJob: jobs[0] ? toApiJob(jobs[0]) : null,
+  };
+}
+
+export type IndexStatus = Awaited<ReturnType<typeof indexStatus>>;
+
+export function renderIndexStatus(status: IndexStatus): string {
+  const table = new Table();
+  const job = status.lastJob;
+  table.push(
+    { status: status.status },
+    { files: status.files },
+    { chunks: status.chunks },
+    { 'vectors pending': status.vectorsPending },
+    { 'last sync': status.lastIndexedAt ?? 'never' },
+    { model: status.model ? `${status.model.modelId} (${status.model.dimension} dims)` : '-' },
+    { 'last job': job ? `${job.kind} ${job.state} (${job.id})` : '-' },
+  );
+  if (status.error) table.push({ error: status.error });
+  if (job?.error) table.push({ 'job error': `${job.error.code}: ${job.error.message}` });
+  const reasons = Object.entries(status.skippedByReason);
+  if (reasons.length > 0) {
+    table.push({ skipped: reasons.map(([reason, count]) => `${count} ${reason}`).join(', ') });
+  }
+  return `${status.name}\n${table.toString()}`;
+}
+
+export function indexCommand(io: CommandIo = processIo()): Command {
+  const index = new Command('index').description('Inspect the index');
+  index
+    .command('status')
+    .description('Files, chunks, vectors pending, last sync, errors and skipped-file reasons per repository')
+    .argument('[name]', 'one repository (default: all)')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (name: string | undefined, options: { json?: boolean }) => {
+      const statuses = await withCliStores(async (stores) => {
+        const names = name ? [name] : (await stores.catalog.listRepositories()).map((repository) => repository.name);
+        return Promise.all(names.map((entry) => indexStatus(stores, entry)));
+      });
+      if (statuses.some((status) => status.status === 'error')) io.setExitCode(1);
+      if (options.json) return printJson(io, name ? statuses[0] : { repositories: statuses });
+      if (statuses.length === 0) io.stdout.write('No repositories.\n');
+      io.stdout.write(statuses.map(renderIndexStatus).join('\n\n') + '\n');
+    });
+  return index;
+}

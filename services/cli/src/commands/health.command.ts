@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import { healthReportSchema, HealthStatus, type HealthReport } from '../../../core/src/domain/health-report.js';
 
@@ -50,6 +50,12 @@ export function renderHealthReport(report: HealthReport, color: boolean): string
   return lines.join('\n');
 }
 
+function parseTimeout(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0) throw new InvalidArgumentError('must be a positive number of milliseconds');
+  return ms;
+}
+
 export interface HealthCommandIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
@@ -90,7 +96,7 @@ export function healthCommand(
     .addOption(
       new Option('--url <url>', 'base URL of the health service').env('MYRAGDB_HEALTH_URL').default(DEFAULT_HEALTH_URL),
     )
-    .addOption(new Option('--timeout <ms>', 'how long to wait for the report').default(10_000).argParser(Number))
+    .addOption(new Option('--timeout <ms>', 'how long to wait for the report').default(10_000).argParser(parseTimeout))
     .action(async (options: { json?: boolean; url: string; timeout: number }) => {
       let report: HealthReport;
       try {

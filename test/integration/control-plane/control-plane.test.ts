@@ -25,6 +25,7 @@ import {
   KWOK_NODE_NAME,
   createTestNamespace,
   deleteTestNamespace,
+  requireComponents,
   useControlPlane,
   type ControlPlane,
 } from '../../support/control-plane.js';
@@ -268,6 +269,7 @@ spec:
   });
 
   it('garbage-collects an owned object after its owner is deleted', async function () {
+    requireComponents(this, cp, ['controllerManager']);
     this.timeout(90_000);
     const core = kc.makeApiClient(CoreV1Api);
     const owner = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'owner' } } });
@@ -299,6 +301,7 @@ spec:
   });
 
   it('a Deployment gets a ReplicaSet and becomes available with simulated pods', async function () {
+    requireComponents(this, cp, ['controllerManager', 'scheduler', 'kwok']);
     this.timeout(90_000);
     const apps = kc.makeApiClient(AppsV1Api);
     const labels = { app: 'smoke' };
@@ -340,6 +343,7 @@ spec:
   });
 
   it('a Job runs to completion with simulated pods', async function () {
+    requireComponents(this, cp, ['controllerManager', 'scheduler', 'kwok']);
     this.timeout(90_000);
     const batch = kc.makeApiClient(BatchV1Api);
     await batch.createNamespacedJob({

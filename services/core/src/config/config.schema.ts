@@ -327,6 +327,26 @@ export const configSchema = z.object({
   INDEXER_SYNC_INTERVAL_SECONDS: withDefault(integer(0, 86_400 * 7), {
     group: 'Indexer',
     default: '300',
+  EMBEDDING_DIMENSION: optional(integer(1, 65_536), {
+    group: 'Embeddings',
+    defaultText: 'learnt from the first response',
+    description: 'Vector size the openai-compatible endpoint must return; checked on every answer.',
+  }),
+  EMBEDDING_WORKERS: optional(integer(1, 64), {
+    group: 'Embeddings',
+    defaultText: 'min(2, CPU cores)',
+    description: 'Worker threads of the local embedder, each holding its own copy of the model (~150 MB).',
+  }),
+  EMBEDDING_BATCH_SIZE: optional(integer(1, 2048), {
+    group: 'Embeddings',
+    defaultText: '16 local, 64 openai-compatible, 8 onnx',
+    description: 'Texts per embedding call (per worker message, HTTP request or ONNX run).',
+  }),
+  EMBEDDING_TIMEOUT_MS: withDefault(integer(100, 600_000), {
+    group: 'Embeddings',
+    default: '30000',
+    description: 'Timeout of one request to the openai-compatible endpoint; timeouts, 429 and 5xx are retried.',
+  }),
     description: 'How often the indexer re-syncs repositories; 0 disables periodic sync.',
   }),
   INDEXER_CONCURRENCY: withDefault(integer(1, 64), {

@@ -6,8 +6,9 @@ import type { Sample } from './prometheus-text.js';
  * Turns two scrapes of the gateways' metrics into what the alerts need, as Prometheus would with
  * `histogram_quantile(0.95, increase(...))` and `increase(5xx) / increase(all)`: counters are cumulative per
  * instance, so each instance's increase is taken first (a restart, i.e. a counter going down, counts from zero)
- * and the increases are summed over instances. Probe and metrics routes are left out: at low traffic the
- * scraper's own calls would otherwise dominate the p95.
+ * and the increases are summed over instances. Like `increase()`, an instance needs two scrapes: one seen for the
+ * first time contributes nothing yet (its counters hold its whole life, not the window). Probe and metrics routes
+ * are left out: at low traffic the scraper's own calls would otherwise dominate the p95.
  */
 export type InstanceSamples = ReadonlyMap<string, readonly Sample[]>;
 
@@ -20,9 +21,9 @@ const seriesKey = (sample: Sample) =>
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(',')}}`;
 
-/** Per-series increase between two scrapes of one instance; all of `current` when there is no previous scrape. */
-function increases(previous: readonly Sample[] | undefined, current: readonly Sample[]): Sample[] {
-  const before = new Map((previous ?? []).map((sample) => [seriesKey(sample), sample.value]));
+/** Per-series increase between two scrapes of one instance (a series new since the previous scrape counts fully). */
+function increases(previous: readonly Sample[], current: readonly Sample[]): Sample[] {
+  const before = new Map(previous.map((sample) => [seriesKey(sample), sample.value]));
   return current.map((sample) => {
     const old = before.get(seriesKey(sample));
     const delta = old === undefined || sample.value < old ? sample.value : sample.value - old;
@@ -65,7 +66,10 @@ const toMs = (seconds: number | null) => (seconds === null ? null : seconds * 10
 
 export function summarizeTraffic(previous: InstanceSamples | null, current: InstanceSamples): TrafficSummary {
   const window: Sample[] = [];
-  for (const [instance, samples] of current) window.push(...increases(previous?.get(instance), samples));
+  for (const [instance, samples] of current) {
+    const before = previous?.get(instance);
+    if (before !== undefined) window.push(...increases(before, samples));
+  }
 
   const isApiRoute = (sample: Sample) => !EXCLUDED_ROUTE.test(sample.labels.route ?? '');
   let requests = 0;

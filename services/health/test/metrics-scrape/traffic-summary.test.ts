@@ -122,7 +122,7 @@ describe('summarizeTraffic', () => {
     assert.ok(summary.searchLatencyP95Ms !== null && summary.searchLatencyP95Ms > 500);
   });
 
-  it('counts a restarted instance (counters went down) from zero and adds instances up', async () => {
+  it('counts a restarted instance (counters went down) from zero, and a new instance from its second scrape', async () => {
     const a = gatewayRegistry();
     const b = gatewayRegistry();
     for (let i = 0; i < 10; i += 1) a.request('/api/v1/search', 200, 0.01);
@@ -135,8 +135,19 @@ describe('summarizeTraffic', () => {
       ['b', parsePrometheusText(await b.registry.metrics())],
     ]);
     const summary = summarizeTraffic(before, after);
-    assert.equal(summary.requests, 2);
-    assert.equal(summary.errorRatePercent, 50);
+    assert.equal(summary.requests, 1, 'b is new: its counters cover its whole life, not the window');
+    assert.equal(summary.errorRatePercent, 100);
     assert.equal(summary.searchLatencyP95Ms, null);
+    const next = new Map([...after, ['b', parsePrometheusText(await b.registry.metrics())]]);
+    b.request('/api/v1/search', 200, 0.01);
+    const later = new Map([...next, ['b', parsePrometheusText(await b.registry.metrics())]]);
+    assert.equal(summarizeTraffic(next, later).requests, 1, 'b counts from its second scrape on');
+  });
+
+  it('gives no verdict without a previous scrape', async () => {
+    const a = gatewayRegistry();
+    a.request('/api/v1/search', 500, 0.01);
+    const summary = summarizeTraffic(null, new Map([['a', parsePrometheusText(await a.registry.metrics())]]));
+    assert.deepEqual(summary, { requests: 0, apiLatencyP95Ms: null, searchLatencyP95Ms: null, errorRatePercent: null });
   });
 });

@@ -110,8 +110,11 @@ export class Informer<T extends KubeObject> {
     });
     this.attempt = 0;
     if (!this.isSynced) {
-      this.isSynced = true;
-      this.resolveSynced();
+      // ListWatch fills its cache synchronously once this promise settles; report synced only after that.
+      setImmediate(() => {
+        this.isSynced = true;
+        this.resolveSynced();
+      });
     }
     return { ...list, items: list.items ?? [] };
   }

@@ -19,6 +19,8 @@ export interface KubeRequest {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
+  /** Response media type; default JSON (e.g. a Table for printer columns). */
+  accept?: string;
   /** Per-request timeout; watches do not go through this client. */
   timeoutMs?: number;
 }
@@ -56,7 +58,7 @@ export class KubeClient {
     const options: https.RequestOptions = {
       method: request.method,
       headers: {
-        Accept: ContentType.json,
+        Accept: request.accept ?? ContentType.json,
         ...(body === undefined ? {} : { 'Content-Type': request.contentType ?? ContentType.json }),
       },
       timeout: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,

@@ -20,8 +20,8 @@ export const SERVICE_COMMANDS: Record<ServiceComponent, string[]> = {
   [ServiceComponent.Health]: ['node', 'dist/services/health/src/main.js'],
 };
 
-/** What the reindex Job and CronJob run: the CLI's `reindex` command, in the services image. */
-export const REINDEX_COMMAND = ['node', 'dist/services/cli/src/main.js', 'reindex', '--all'];
+/** What the reindex Job and CronJob run: `myragdb reindex --full --wait` (every repository; exits 1 if a job failed). */
+export const REINDEX_COMMAND = ['node', 'dist/services/cli/src/main.js', 'reindex', '--full', '--wait'];
 
 export const STORE_NAMES = ['postgres', 'meilisearch', 'chroma'] as const;
 

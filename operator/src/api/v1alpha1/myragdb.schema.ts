@@ -276,7 +276,8 @@ export const specSchema: SchemaNode = object(
         secretRef: secretKeyRef('Secret holding the API key.', 'api-key'),
       },
       {
-        default: {},
+        // Not `{}`: the API server checks a default against the CEL rules without defaulting inside it.
+        default: { provider: DEFAULT_EMBEDDING_PROVIDER },
         'x-kubernetes-validations': [
           rule("self.provider != 'openai-compatible' || has(self.endpoint)", 'openai-compatible needs an endpoint'),
         ],

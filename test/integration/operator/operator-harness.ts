@@ -1,0 +1,236 @@
+/**
+ * Shared steps of the operator integration suites: install the CRD, run operators in-process or as real processes,
+ * apply resources the way `kubectl apply --server-side` does, and wait for conditions.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { createLogger } from '../../../services/core/src/logging.js';
+import { buildCustomResourceDefinition } from '../../../operator/src/api/v1alpha1/myragdb.schema.js';
+import type { MyRAGDB } from '../../../operator/src/api/v1alpha1/myragdb.types.js';
+import { ContentType, isStatus, KubeClient } from '../../../operator/src/kube/kube-client.js';
+import type { KubeList, KubeObject } from '../../../operator/src/kube/kube-object.js';
+import { Resources, resourcePath } from '../../../operator/src/kube/resources.js';
+import { startOperator, type OperatorOptions, type RunningOperator } from '../../../operator/src/main.js';
+import type { RepositoryDataCleaner } from '../../../operator/src/controller/repository-data.port.js';
+import { REPO_ROOT } from '../../support/control-plane.js';
+
+export const TEST_MANAGER = 'integration-test';
+
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 60_000,
+  intervalMs = 250,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+      );
+    }
+    await sleep(intervalMs);
+  }
+}
+
+/** Installs the generated CRD with server-side apply (plain JSON keeps `default`/`x-kubernetes-*`), waits for Established. */
+export async function installCrd(client: KubeClient): Promise<void> {
+  const crd = buildCustomResourceDefinition() as KubeObject;
+  await client.request({
+    method: 'PATCH',
+    path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+    query: { fieldManager: TEST_MANAGER, force: true },
+    body: crd,
+    contentType: ContentType.applyPatch,
+  });
+  await eventually(async () => {
+    const current = await client.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
+      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+    );
+    return current.status?.conditions?.some(
+      (condition) => condition.type === 'Established' && condition.status === 'True',
+    );
+  }, 'the CRD to be established');
+  // Discovery of the new type is eventually consistent: wait until the API serves it.
+  await eventually(() => client.get('/apis/myragdb.io/v1alpha1/myragdbs').then(() => true), 'the myragdbs endpoint');
+}
+
+export function loadSample(file: string): MyRAGDB {
+  return parse(readFileSync(path.join(REPO_ROOT, 'manifests', 'samples', file), 'utf8')) as MyRAGDB;
+}
+
+/** `kubectl apply --server-side` of a MyRAGDB (a user's edit). */
+export function applyMyRAGDB(
+  client: KubeClient,
+  namespace: string,
+  resource: { metadata: { name: string }; spec?: unknown },
+  options: { dryRun?: boolean } = {},
+): Promise<MyRAGDB> {
+  return client.request<MyRAGDB>({
+    method: 'PATCH',
+    path: resourcePath(Resources.MyRAGDB, namespace, resource.metadata.name),
+    query: { fieldManager: TEST_MANAGER, force: true, ...(options.dryRun ? { dryRun: 'All' } : {}) },
+    body: {
+      apiVersion: 'myragdb.io/v1alpha1',
+      kind: 'MyRAGDB',
+      metadata: { name: resource.metadata.name, namespace },
+      spec: resource.spec,
+    },
+    contentType: ContentType.applyPatch,
+  });
+}
+
+export function getMyRAGDB(client: KubeClient, namespace: string, name: string): Promise<MyRAGDB | undefined> {
+  return client.find<MyRAGDB>(resourcePath(Resources.MyRAGDB, namespace, name));
+}
+
+export async function listChildren(
+  client: KubeClient,
+  resource: keyof typeof Resources,
+  namespace: string,
+  selector?: string,
+) {
+  const list = await client.get<KubeList>(
+    resourcePath(Resources[resource], namespace),
+    selector ? { labelSelector: selector } : {},
+  );
+  // List items come without kind/apiVersion.
+  return (list.items ?? []).map((item) => ({ ...item, kind: Resources[resource].kind }));
+}
+
+export function condition(resource: MyRAGDB | undefined, type: string) {
+  return resource?.status?.conditions?.find((entry) => entry.type === type);
+}
+
+export async function waitForCondition(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  type: string,
+  status: string,
+  timeoutMs = 90_000,
+) {
+  return eventually(
+    async () => {
+      const resource = await getMyRAGDB(client, namespace, name);
+      return condition(resource, type)?.status === status ? resource : undefined;
+    },
+    `${namespace}/${name} ${type}=${status}`,
+    timeoutMs,
+  );
+}
+
+/**
+ * PersistentVolumes for the store claims to bind to (the control plane has no provisioner); without them the store
+ * pods are never scheduled. hostPath volumes: kwok never mounts anything.
+ */
+export async function createVolumes(client: KubeClient, count: number, size = '100Gi'): Promise<string[]> {
+  const names: string[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const name = `pv-${randomUUID().slice(0, 8)}`;
+    await client.request({
+      method: 'POST',
+      path: '/api/v1/persistentvolumes',
+      body: {
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name },
+        spec: {
+          capacity: { storage: size },
+          accessModes: ['ReadWriteOnce'],
+          hostPath: { path: `/tmp/${name}` },
+          persistentVolumeReclaimPolicy: 'Delete',
+        },
+      },
+    });
+    names.push(name);
+  }
+  return names;
+}
+
+export function silentLogger() {
+  const sink = new PassThrough();
+  sink.resume();
+  return createLogger({
+    service: 'operator',
+    level: process.env.MYRAGDB_OPERATOR_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'warn',
+    format: 'json',
+    stream: process.env.MYRAGDB_OPERATOR_TEST_LOG_LEVEL ? process.stdout : sink,
+  });
+}
+
+export const FAST_ELECTION = { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 300 };
+
+export function runOperator(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  overrides: Partial<OperatorOptions> & { cleaner?: RepositoryDataCleaner } = {},
+): Promise<RunningOperator> {
+  const identity = `test-${randomUUID().slice(0, 8)}`;
+  return startOperator({
+    kubeConfig,
+    logger: silentLogger(),
+    namespace,
+    workers: 2,
+    resyncPeriodMs: 30_000,
+    instance: identity,
+    notReadyRequeueMs: 1000,
+    defaultMetrics: false,
+    leaderElection: { namespace, name: 'myragdb-operator', identity, ...FAST_ELECTION },
+    ...overrides,
+  });
+}
+
+/** The operator as a real process (`myragdb-operator`), to be killed like a crashed pod. */
+export function spawnOperatorProcess(kubeconfigPath: string, namespace: string): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, 'operator', 'bin', 'myragdb-operator.js'),
+      '--kubeconfig',
+      kubeconfigPath,
+      '--namespace',
+      namespace,
+      '--probe-address',
+      'off',
+      '--lease-duration',
+      '3',
+      '--renew-deadline',
+      '2',
+      '--retry-period',
+      '0.3',
+    ],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  child.stderr?.resume();
+  return child;
+}
+
+export async function deleteAndWait(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  await client.delete(resourcePath(Resources.MyRAGDB, namespace, name));
+  await eventually(async () => !(await getMyRAGDB(client, namespace, name)), `${name} to be deleted`, timeoutMs);
+}
+
+export { isStatus, KubeClient };

@@ -1,0 +1,480 @@
+/**
+ * The operator against a real kube-apiserver, kube-controller-manager, scheduler and kwok (simulated kubelet:
+ * pods become Ready, Job pods complete). Each scenario runs in its own namespace with a namespaced operator.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConditionReason, ConditionType } from '../../../operator/src/api/v1alpha1/conditions.js';
+import type { MyRAGDB } from '../../../operator/src/api/v1alpha1/myragdb.types.js';
+import { GatewayRepositoryDataCleaner } from '../../../operator/src/controller/repository-data.port.js';
+import { ContentType, KubeApiError } from '../../../operator/src/kube/kube-client.js';
+import type { KubeObject } from '../../../operator/src/kube/kube-object.js';
+import { Resources, resourcePath } from '../../../operator/src/kube/resources.js';
+import type { RunningOperator } from '../../../operator/src/main.js';
+import { reindexJobName } from '../../../operator/src/specs/reindex.specs.js';
+import {
+  createTestNamespace,
+  deleteTestNamespace,
+  useControlPlane,
+  type ControlPlane,
+} from '../../support/control-plane.js';
+import {
+  applyMyRAGDB,
+  condition,
+  createVolumes,
+  deleteAndWait,
+  eventually,
+  getMyRAGDB,
+  installCrd,
+  KubeClient,
+  listChildren,
+  loadSample,
+  runOperator,
+  waitForCondition,
+} from './operator-harness.js';
+
+const instance = (name: string) => `app.kubernetes.io/instance=${name}`;
+
+async function expectRejected(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof KubeApiError, String(error));
+    assert.equal(error.statusCode, 422, error.message);
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+describe('operator integration (real API server)', function () {
+  let cp: ControlPlane;
+  let client: KubeClient;
+  const namespaces: string[] = [];
+  const operators: RunningOperator[] = [];
+
+  before(async function () {
+    cp = await useControlPlane(this);
+    client = new KubeClient(cp.kubeConfig);
+    await installCrd(client);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await Promise.all(operators.splice(0).map((operator) => operator.stop()));
+    for (const namespace of namespaces) await deleteTestNamespace(cp.kubeConfig, namespace);
+  });
+
+  async function namespace(prefix: string): Promise<string> {
+    const name = await createTestNamespace(cp.kubeConfig, prefix);
+    namespaces.push(name);
+    return name;
+  }
+
+  async function operatorIn(ns: string, overrides: Parameters<typeof runOperator>[2] = {}): Promise<RunningOperator> {
+    const operator = await runOperator(cp.kubeConfig, ns, overrides);
+    operators.push(operator);
+    return operator;
+  }
+
+  describe('the CRD', () => {
+    it('both samples pass server-side validation, and the API server fills the defaults', async () => {
+      const ns = await namespace('crd');
+      for (const file of ['myragdb-minimal.yaml', 'myragdb-production.yaml']) {
+        const sample = loadSample(file);
+        const stored = await applyMyRAGDB(client, ns, sample, { dryRun: true });
+        assert.equal(stored.metadata.name, sample.metadata.name);
+      }
+      const stored = (await applyMyRAGDB(client, ns, loadSample('myragdb-minimal.yaml'), {
+        dryRun: true,
+      })) as MyRAGDB & {
+        spec: {
+          searchGateway: { replicas: number };
+          stores: { postgres: { managed: { storage: { size: string }; image: string } } };
+          deletionPolicy: string;
+        };
+      };
+      assert.equal(stored.spec.searchGateway.replicas, 2);
+      assert.equal(stored.spec.stores.postgres.managed.storage.size, '10Gi');
+      assert.equal(stored.spec.deletionPolicy, 'Retain');
+    });
+
+    it('CEL rules reject cross-field violations, and storage can only grow', async () => {
+      const ns = await namespace('cel');
+      const apply = (spec: unknown, name = 'bad') => applyMyRAGDB(client, ns, { metadata: { name }, spec });
+      await expectRejected(
+        apply({ searchGateway: { autoscaling: { minReplicas: 5, maxReplicas: 2 } } }),
+        /minReplicas must not exceed maxReplicas/,
+      );
+      await expectRejected(
+        apply({ stores: { chroma: { managed: {}, external: { url: 'http://chroma:8000' } } } }),
+        /set exactly one of managed or external/,
+      );
+      await expectRejected(apply({ repositories: [{ name: 'r' }] }), /set exactly one of git or volume/);
+      await expectRejected(
+        apply({ embedding: { provider: 'openai-compatible' } }),
+        /openai-compatible needs an endpoint/,
+      );
+      await expectRejected(apply({ deletionPolicy: 'Purge' }), /Unsupported value: "Purge"/);
+      await expectRejected(apply({}, 'x'.repeat(41)), /metadata.name must be at most 40 characters/);
+      await apply({ stores: { postgres: { managed: { storage: { size: '20Gi' } } } } }, 'grow');
+      await expectRejected(
+        apply({ stores: { postgres: { managed: { storage: { size: '10Gi' } } } } }, 'grow'),
+        /storage size can not shrink/,
+      );
+      await apply({ stores: { postgres: { managed: { storage: { size: '30Gi' } } } } }, 'grow');
+    });
+  });
+
+  describe('the life of one MyRAGDB', () => {
+    let ns: string;
+    let operator: RunningOperator;
+    const name = 'docs';
+    const base = () => ({ ...(loadSample('myragdb-minimal.yaml').spec as object) });
+    let spec: Record<string, unknown>;
+    const apply = () => applyMyRAGDB(client, ns, { metadata: { name }, spec });
+    const deployment = (component: string) =>
+      client.get<KubeObject & { spec: { replicas?: number; template: { spec: { containers: { image: string }[] } } } }>(
+        resourcePath(Resources.Deployment, ns, `${name}-${component}`),
+      );
+
+    before(async () => {
+      ns = await namespace('life');
+      await createVolumes(client, 3);
+      operator = await operatorIn(ns, { http: { host: '127.0.0.1', port: 0 } });
+      spec = base();
+    });
+
+    it('apply → every child exists, controlled by the MyRAGDB and written by the operator’s field manager', async () => {
+      const created = await apply();
+      await eventually(
+        async () => (await listChildren(client, 'Deployment', ns, instance(name))).length === 3,
+        'three deployments',
+      );
+      await eventually(
+        async () => (await listChildren(client, 'PodDisruptionBudget', ns, instance(name))).length === 1,
+        'the PDB',
+      );
+      const children = (
+        await Promise.all(
+          (
+            [
+              'Deployment',
+              'StatefulSet',
+              'Service',
+              'ConfigMap',
+              'Secret',
+              'NetworkPolicy',
+              'PodDisruptionBudget',
+            ] as const
+          ).map((kind) => listChildren(client, kind, ns, instance(name))),
+        )
+      ).flat();
+      assert.deepEqual(
+        children.map((child) => child.kind).sort(),
+        [
+          ...Array(2).fill('ConfigMap'),
+          ...Array(3).fill('Deployment'),
+          ...Array(3).fill('NetworkPolicy'),
+          'PodDisruptionBudget',
+          ...Array(3).fill('Secret'),
+          ...Array(6).fill('Service'),
+          ...Array(3).fill('StatefulSet'),
+        ].sort(),
+      );
+      for (const child of children) {
+        const owner = child.metadata.ownerReferences?.find((reference) => reference.controller);
+        assert.equal(owner?.uid, created.metadata.uid, `${child.kind}/${child.metadata.name} owner`);
+        assert.ok(
+          child.metadata.managedFields?.some(
+            (entry) => entry.manager === 'myragdb-operator' && entry.operation === 'Apply',
+          ),
+          `${child.kind}/${child.metadata.name} has no Apply entry of myragdb-operator`,
+        );
+      }
+      const resource = await getMyRAGDB(client, ns, name);
+      assert.ok(resource?.metadata.finalizers?.includes('myragdb.io/cleanup'));
+    });
+
+    it('simulated pod readiness → Ready=True, with status, printer columns, events and metrics', async () => {
+      const ready = await waitForCondition(client, ns, name, ConditionType.Ready, 'True', 120_000);
+      assert.equal(ready.status?.phase, 'Ready');
+      assert.equal(ready.status?.observedGeneration, ready.metadata.generation);
+      assert.equal(ready.status?.endpoints?.gateway, `http://docs-search-gateway.${ns}.svc:3002`);
+      assert.equal(ready.status?.gatewayReplicas, 2);
+      assert.equal(ready.status?.components?.postgres?.ready, true);
+      assert.equal(condition(ready, ConditionType.Degraded)?.status, 'False');
+      // kubectl get asks for a server-side Table, built from the CRD's printer columns.
+      const table = await client.request<{ columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] }>({
+        method: 'GET',
+        path: resourcePath(Resources.MyRAGDB, ns, name),
+        accept: 'application/json;as=Table;v=v1;g=meta.k8s.io',
+      });
+      assert.deepEqual(table.columnDefinitions.map((column) => column.name).slice(1, 5), [
+        'Ready',
+        'Phase',
+        'Gateway',
+        'Version',
+      ]);
+      assert.deepEqual(table.rows[0]!.cells.slice(1, 5), [
+        'True',
+        'Ready',
+        `http://docs-search-gateway.${ns}.svc:3002`,
+        '0.1.0',
+      ]);
+      const events = await listChildren(client, 'Event', ns);
+      assert.ok(
+        events.some((event) => (event as unknown as { reason: string }).reason === ConditionReason.AllComponentsReady),
+      );
+      const metrics = await (await fetch(`${operator.probeUrl}/metrics`)).text();
+      assert.match(
+        metrics,
+        /controller_runtime_reconcile_total\{controller="myragdb",result="(success|requeue_after)"\} [1-9]/,
+      );
+      assert.match(metrics, /workqueue_adds_total\{name="myragdb"\} [1-9]/);
+      assert.match(metrics, /leader_election_master_status\{name="myragdb-operator"\} 1/);
+      assert.equal((await fetch(`${operator.probeUrl}/healthz`)).status, 200);
+      assert.equal((await fetch(`${operator.probeUrl}/readyz`)).status, 200);
+    });
+
+    it('a spec edit converges the children and observedGeneration follows', async () => {
+      spec = { ...spec, version: '0.2.0', indexer: { syncInterval: '10m' } };
+      const edited = await apply();
+      await eventually(
+        async () => (await deployment('indexer')).spec.template.spec.containers[0]!.image.endsWith(':0.2.0'),
+        'the new image',
+      );
+      const config = await client.get<{ data: Record<string, string> }>(
+        resourcePath(Resources.ConfigMap, ns, `${name}-config`),
+      );
+      assert.equal(config.data.INDEXER_SYNC_INTERVAL_SECONDS, '600');
+      const ready = await eventually(
+        async () => {
+          const resource = await getMyRAGDB(client, ns, name);
+          return resource?.status?.observedGeneration === edited.metadata.generation &&
+            condition(resource, ConditionType.Ready)?.status === 'True'
+            ? resource
+            : undefined;
+        },
+        'observedGeneration to follow and Ready again',
+        120_000,
+      );
+      assert.equal(ready.status?.version, '0.2.0');
+    });
+
+    it('autoscaling adds an HPA that owns the replicas; removing it prunes the HPA', async () => {
+      spec = { ...spec, searchGateway: { autoscaling: { minReplicas: 2, maxReplicas: 5 } } };
+      await apply();
+      await eventually(
+        async () => (await listChildren(client, 'HorizontalPodAutoscaler', ns, instance(name))).length === 1,
+        'the HPA',
+      );
+      spec = { ...spec, searchGateway: { replicas: 2 } };
+      await apply();
+      await eventually(
+        async () => (await listChildren(client, 'HorizontalPodAutoscaler', ns, instance(name))).length === 0,
+        'the HPA pruned',
+      );
+    });
+
+    it('kubectl scale on the MyRAGDB scales the gateway', async () => {
+      await client.request({
+        method: 'PATCH',
+        path: resourcePath(Resources.MyRAGDB, ns, name, 'scale'),
+        body: { spec: { replicas: 4 } },
+        contentType: ContentType.mergePatch,
+      });
+      await eventually(
+        async () => (await deployment('search-gateway')).spec.replicas === 4,
+        'the gateway at 4 replicas',
+      );
+      const scale = await eventually(
+        async () => {
+          const current = await client.get<{ status: { replicas: number; selector: string } }>(
+            resourcePath(Resources.MyRAGDB, ns, name, 'scale'),
+          );
+          return current.status.replicas === 4 ? current : undefined;
+        },
+        'status.gatewayReplicas to reach 4',
+        60_000,
+      );
+      assert.match(scale.status.selector, /app\.kubernetes\.io\/component=search-gateway/);
+      spec = { ...spec, searchGateway: { replicas: 4 } };
+    });
+
+    it('reindex.requestId runs a Job whose simulated completion lands in status', async () => {
+      spec = { ...spec, reindex: { requestId: 'reindex-1' } };
+      await apply();
+      const jobName = reindexJobName({ name }, 'reindex-1');
+      await eventually(() => client.find(resourcePath(Resources.Job, ns, jobName)), 'the reindex Job');
+      const done = await waitForCondition(client, ns, name, ConditionType.ReindexSucceeded, 'True', 120_000);
+      assert.equal(done.status?.lastReindex?.requestId, 'reindex-1');
+      assert.equal(done.status?.lastReindex?.job, jobName);
+      assert.equal(done.status?.lastReindex?.result, 'Succeeded');
+      assert.ok(done.status?.lastReindex?.completionTime);
+    });
+
+    it('a spec the schema accepts but the operator cannot use becomes Degraded, and clears when fixed', async () => {
+      spec = { ...spec, reindex: { requestId: 'reindex-1', schedule: '61 * * * *' } };
+      await apply();
+      const degraded = await waitForCondition(client, ns, name, ConditionType.Degraded, 'True');
+      assert.equal(condition(degraded, ConditionType.Degraded)?.reason, ConditionReason.InvalidSpec);
+      assert.match(
+        condition(degraded, ConditionType.Degraded)!.message,
+        /spec\.reindex\.schedule: invalid cron schedule: minute must be within 0-59/,
+      );
+      spec = { ...spec, reindex: { requestId: 'reindex-1', schedule: '0 3 * * *' } };
+      await apply();
+      await waitForCondition(client, ns, name, ConditionType.Degraded, 'False');
+      await eventually(
+        async () => (await listChildren(client, 'CronJob', ns, instance(name))).length === 1,
+        'the CronJob',
+      );
+    });
+
+    it('a missing credentials Secret shows in status until it exists', async () => {
+      spec = { ...spec, embedding: { provider: 'local', secretRef: { name: 'embedder', key: 'api-key' } } };
+      await apply();
+      const degraded = await waitForCondition(client, ns, name, ConditionType.Degraded, 'True');
+      assert.equal(condition(degraded, ConditionType.Degraded)?.reason, ConditionReason.SecretNotFound);
+      assert.match(condition(degraded, ConditionType.Degraded)!.message, /Secret embedder \(embedding\) not found/);
+      await client.request({
+        method: 'POST',
+        path: resourcePath(Resources.Secret, ns),
+        body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'embedder' }, stringData: { 'api-key': 'k' } },
+      });
+      await waitForCondition(client, ns, name, ConditionType.Degraded, 'False');
+    });
+
+    it('paused: edits and deleted children are left alone until unpaused', async () => {
+      spec = { ...spec, paused: true };
+      await apply();
+      await waitForCondition(client, ns, name, ConditionType.ReconciliationPaused, 'True');
+      spec = { ...spec, version: '0.3.0' };
+      await apply();
+      await client.delete(resourcePath(Resources.ConfigMap, ns, `${name}-repositories`));
+      await sleep(4000);
+      assert.ok(
+        (await deployment('indexer')).spec.template.spec.containers[0]!.image.endsWith(':0.2.0'),
+        'a paused MyRAGDB was changed',
+      );
+      assert.equal(await client.find(resourcePath(Resources.ConfigMap, ns, `${name}-repositories`)), undefined);
+      assert.equal((await getMyRAGDB(client, ns, name))?.status?.phase, 'Paused');
+      spec = { ...spec, paused: false };
+      await apply();
+      await eventually(
+        async () => (await deployment('indexer')).spec.template.spec.containers[0]!.image.endsWith(':0.3.0'),
+        'the edit after unpausing',
+      );
+      await eventually(
+        () => client.find(resourcePath(Resources.ConfigMap, ns, `${name}-repositories`)),
+        'the deleted ConfigMap back',
+      );
+    });
+
+    it('an object of the same name that the operator does not own is refused, not taken over', async () => {
+      await client.request({
+        method: 'POST',
+        path: resourcePath(Resources.ConfigMap, ns),
+        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other-config' }, data: { mine: 'yes' } },
+      });
+      await applyMyRAGDB(client, ns, { metadata: { name: 'other' }, spec: { stores: spec.stores } });
+      const degraded = await waitForCondition(client, ns, 'other', ConditionType.Degraded, 'True');
+      assert.equal(condition(degraded, ConditionType.Degraded)?.reason, ConditionReason.ResourceConflict);
+      assert.match(
+        condition(degraded, ConditionType.Degraded)!.message,
+        /ConfigMap .*other-config exists and is not managed by this MyRAGDB/,
+      );
+      const untouched = await client.get<{ data: Record<string, string>; metadata: { ownerReferences?: unknown } }>(
+        resourcePath(Resources.ConfigMap, ns, 'other-config'),
+      );
+      assert.deepEqual(untouched.data, { mine: 'yes' });
+      assert.equal(untouched.metadata.ownerReferences, undefined);
+    });
+  });
+
+  describe('deletion', () => {
+    it('Retain: volumes and generated credentials stay (orphaned), the resource goes', async () => {
+      const ns = await namespace('retain');
+      await createVolumes(client, 3);
+      await operatorIn(ns);
+      await applyMyRAGDB(client, ns, { metadata: { name: 'keep' }, spec: {} });
+      await eventually(
+        async () => (await listChildren(client, 'PersistentVolumeClaim', ns, instance('keep'))).length === 3,
+        'three claims',
+      );
+      await deleteAndWait(client, ns, 'keep');
+      const claims = await listChildren(client, 'PersistentVolumeClaim', ns, instance('keep'));
+      assert.equal(claims.length, 3);
+      const secrets = await listChildren(client, 'Secret', ns, instance('keep'));
+      assert.equal(secrets.length, 3);
+      for (const secret of secrets)
+        assert.equal(secret.metadata.ownerReferences, undefined, `${secret.metadata.name} still owned`);
+    });
+
+    it('Delete: repository data is removed through the gateway (retried until it succeeds), then the volumes', async () => {
+      const ns = await namespace('delete');
+      await createVolumes(client, 2);
+      const requests: { method: string; url: string; authorization: string | undefined }[] = [];
+      let failuresLeft = 1;
+      // Stands in for the search gateway's HTTP API (its DELETE /api/v1/repositories/{name} contract).
+      const gateway = http.createServer((request, response) => {
+        requests.push({ method: request.method!, url: request.url!, authorization: request.headers.authorization });
+        if (failuresLeft > 0) {
+          failuresLeft -= 1;
+          return void response.writeHead(503).end('warming up');
+        }
+        response.writeHead(204).end();
+      });
+      await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+      const gatewayUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+      try {
+        await operatorIn(ns, { cleaner: new GatewayRepositoryDataCleaner(5000), gatewayUrl: () => gatewayUrl });
+        await client.request({
+          method: 'POST',
+          path: resourcePath(Resources.Secret, ns),
+          body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg' }, stringData: { password: 'p' } },
+        });
+        await applyMyRAGDB(client, ns, {
+          metadata: { name: 'drop' },
+          spec: {
+            deletionPolicy: 'Delete',
+            repositories: [
+              { name: 'alpha', git: { url: 'https://git.example.com/alpha.git' } },
+              { name: 'beta', git: { url: 'https://git.example.com/beta.git' } },
+            ],
+            stores: {
+              postgres: { external: { url: 'postgres://u@db.example.com:5432/x', secretRef: { name: 'pg' } } },
+            },
+          },
+        });
+        await eventually(
+          async () => (await listChildren(client, 'PersistentVolumeClaim', ns, instance('drop'))).length === 2,
+          'two claims',
+        );
+        await deleteAndWait(client, ns, 'drop', 90_000);
+        const apiKeySecret = await client
+          .get<{ data: Record<string, string> }>(resourcePath(Resources.Secret, ns, 'drop-app-credentials'))
+          .catch(() => undefined);
+        const deletes = requests.filter((request) => request.method === 'DELETE');
+        assert.deepEqual(
+          deletes.map((request) => request.url),
+          ['/api/v1/repositories/alpha', '/api/v1/repositories/alpha', '/api/v1/repositories/beta'],
+        );
+        assert.ok(deletes.every((request) => /^Bearer .{32,}$/.test(request.authorization ?? '')));
+        if (apiKeySecret) {
+          assert.equal(
+            deletes[0]!.authorization,
+            `Bearer ${Buffer.from(apiKeySecret.data['api-key']!, 'base64').toString()}`,
+          );
+        }
+        await eventually(async () => {
+          const claims = await listChildren(client, 'PersistentVolumeClaim', ns, instance('drop'));
+          return claims.every((claim) => claim.metadata.deletionTimestamp) || claims.length === 0;
+        }, 'the claims to be deleted');
+      } finally {
+        gateway.closeAllConnections();
+        gateway.close();
+      }
+    });
+  });
+});

@@ -290,6 +290,11 @@ export const configSchema = z.object({
     default: '60',
     description: 'How long a cached search result lives; any reindex invalidates it earlier.',
   }),
+  MYRAGDB_URL: withDefault(httpUrl(), {
+    group: 'Search gateway',
+    default: 'http://127.0.0.1:3002',
+    description: 'Search gateway the CLI (`myragdb search`) talks to.',
+  }),
   RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE: withDefault(integer(1), {
     group: 'Search gateway',
     default: '600',
@@ -322,11 +327,6 @@ export const configSchema = z.object({
     secret: true,
     description: 'API key for the embeddings endpoint.',
   }),
-
-  // Indexer
-  INDEXER_SYNC_INTERVAL_SECONDS: withDefault(integer(0, 86_400 * 7), {
-    group: 'Indexer',
-    default: '300',
   EMBEDDING_DIMENSION: optional(integer(1, 65_536), {
     group: 'Embeddings',
     defaultText: 'learnt from the first response',
@@ -347,6 +347,11 @@ export const configSchema = z.object({
     default: '30000',
     description: 'Timeout of one request to the openai-compatible endpoint; timeouts, 429 and 5xx are retried.',
   }),
+
+  // Indexer
+  INDEXER_SYNC_INTERVAL_SECONDS: withDefault(integer(0, 86_400 * 7), {
+    group: 'Indexer',
+    default: '300',
     description: 'How often the indexer re-syncs repositories; 0 disables periodic sync.',
   }),
   INDEXER_CONCURRENCY: withDefault(integer(1, 64), {

@@ -1,0 +1,176 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { EmbeddingError } from '../../errors.js';
+import type { Embedder } from '../../ports/embedder.js';
+import type { EmbedRequest, WorkerMessage } from './use-lite.worker.js';
+
+export interface UseLiteEmbedderOptions {
+  /** Worker threads, each with its own copy of the model (~150 MB); default min(2, cores). */
+  workers?: number;
+  /** Texts per message to a worker. */
+  batchSize?: number;
+  /** Longer texts are cut: the model's cost grows with length and a chunk's opening carries its meaning. */
+  maxInputChars?: number;
+}
+
+export const USE_LITE_MODEL_ID = 'use-lite-512';
+const DIMENSION = 512;
+
+interface Job {
+  id: number;
+  texts: string[];
+  resolve: (vectors: number[][]) => void;
+  reject: (error: Error) => void;
+}
+
+interface PooledWorker {
+  worker: Worker;
+  ready: boolean;
+  job?: Job;
+}
+
+/**
+ * Universal Sentence Encoder lite (512 dimensions) from the `@energetic-ai` npm packages: fully offline, run in a
+ * pool of worker threads so embedding never blocks the event loop and uses every core it is given. Texts are
+ * batched per worker; a crashed worker fails only its batch and is replaced.
+ */
+export class UseLiteEmbedder implements Embedder {
+  readonly modelId = USE_LITE_MODEL_ID;
+  readonly dimension = DIMENSION;
+  private readonly size: number;
+  private readonly batchSize: number;
+  private readonly maxInputChars: number;
+  private readonly pool: PooledWorker[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 0;
+  private closed = false;
+  private startup: Promise<void> | undefined;
+
+  constructor(options: UseLiteEmbedderOptions = {}) {
+    this.size = options.workers ?? Math.min(2, availableParallelism());
+    this.batchSize = options.batchSize ?? 16;
+    this.maxInputChars = options.maxInputChars ?? 4000;
+    if (!Number.isInteger(this.size) || this.size < 1) throw new EmbeddingError('USE-lite needs at least one worker');
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new EmbeddingError('batch size must be >= 1');
+  }
+
+  /** Starts the workers and waits until each has loaded the model; `embed` calls it on first use. */
+  start(): Promise<void> {
+    this.startup ??= Promise.all(Array.from({ length: this.size }, () => this.spawn())).then(
+      () => undefined,
+      async (error: unknown) => {
+        // Let a later call try again from scratch rather than fail forever on one bad start.
+        this.startup = undefined;
+        await Promise.all(this.pool.splice(0).map(({ worker }) => worker.terminate()));
+        throw error;
+      },
+    );
+    return this.startup;
+  }
+
+  async embed(texts: readonly string[]): Promise<number[][]> {
+    if (this.closed) throw new EmbeddingError('embedder is closed');
+    if (texts.length === 0) return [];
+    await this.start();
+    // The model rejects an empty string; a blank one embeds like any other blank text.
+    const inputs = texts.map((text) => (text.length === 0 ? ' ' : text.slice(0, this.maxInputChars)));
+    const batches: Array<Promise<number[][]>> = [];
+    for (let start = 0; start < inputs.length; start += this.batchSize) {
+      batches.push(this.submit(inputs.slice(start, start + this.batchSize)));
+    }
+    const vectors = (await Promise.all(batches)).flat();
+    if (vectors.length !== texts.length || vectors.some((vector) => vector.length !== DIMENSION)) {
+      throw new EmbeddingError(`USE-lite returned ${vectors.length} vectors for ${texts.length} texts`);
+    }
+    return vectors;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const closing = new EmbeddingError('embedder closed');
+    for (const job of this.queue.splice(0)) job.reject(closing);
+    const slots = this.pool.splice(0);
+    for (const slot of slots) slot.job?.reject(closing);
+    await Promise.all(slots.map(({ worker }) => worker.terminate()));
+  }
+
+  private submit(texts: string[]): Promise<number[][]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, texts, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.pool) {
+      if (!slot.ready || slot.job) continue;
+      const job = this.queue.shift();
+      if (!job) return;
+      slot.job = job;
+      slot.worker.postMessage({ id: job.id, texts: job.texts } satisfies EmbedRequest);
+    }
+  }
+
+  private spawn(): Promise<void> {
+    const worker = startWorker(new URL('./use-lite.worker.js', import.meta.url));
+    const slot: PooledWorker = { worker, ready: false };
+    this.pool.push(slot);
+    return new Promise((resolve, reject) => {
+      worker.on('message', (message: WorkerMessage) => {
+        switch (message.type) {
+          case 'ready':
+            slot.ready = true;
+            resolve();
+            break;
+          case 'failed':
+            reject(new EmbeddingError(`USE-lite model failed to load: ${message.error}`));
+            break;
+          case 'result':
+          case 'error': {
+            const job = slot.job;
+            slot.job = undefined;
+            if (message.type === 'result') job?.resolve(message.vectors);
+            else job?.reject(new EmbeddingError(`USE-lite failed to embed a batch: ${message.error}`));
+            break;
+          }
+        }
+        this.dispatch();
+      });
+      worker.on('error', (error) => this.retire(slot, error, reject));
+      worker.on('exit', (code) => this.retire(slot, new Error(`worker exited with code ${code}`), reject));
+    });
+  }
+
+  /** Fails the worker's batch and replaces it, unless the embedder is closing. */
+  private retire(slot: PooledWorker, error: Error, rejectStartup: (error: Error) => void): void {
+    const index = this.pool.indexOf(slot);
+    if (index === -1) return;
+    this.pool.splice(index, 1);
+    const failure = new EmbeddingError(`USE-lite worker stopped: ${error.message}`, { cause: error });
+    slot.job?.reject(failure);
+    if (!slot.ready) {
+      rejectStartup(failure);
+      return;
+    }
+    if (!this.closed) {
+      this.spawn().then(
+        () => this.dispatch(),
+        (spawnError: Error) => {
+          for (const job of this.queue.splice(0)) job.reject(spawnError);
+        },
+      );
+    }
+  }
+}
+
+/**
+ * Built, the worker is plain `.js`. Under tsx (tests, dev) this module and its worker are `.ts`, and Node 20 does
+ * not pass tsx's loader on to worker threads: the worker registers it itself before importing the entry.
+ */
+function startWorker(built: URL): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(built);
+  const entry = built.href.replace(/\.js$/, '.ts');
+  // Resolved from the working directory, like the tsx that runs the tests.
+  const bootstrap = `import('tsx/esm/api').then((api) => api.register()).then(() => import(${JSON.stringify(entry)}))`;
+  return new Worker(bootstrap, { eval: true });
+}

@@ -1,8 +1,11 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { apikeyCommand } from './commands/apikey.command.js';
 import { configCommand } from './commands/config.command.js';
 import { dbCommand } from './commands/db.command.js';
 import { healthCommand } from './commands/health.command.js';
+import { mcpCommand } from './commands/mcp.command.js';
+import { searchCommand } from './commands/search.command.js';
 import { indexCommand } from './commands/index-status.command.js';
 import { reindexCommand } from './commands/reindex.command.js';
 import { repoCommand } from './commands/repo.command.js';
@@ -25,5 +28,8 @@ export function createProgram(): Command {
     .addCommand(repoCommand())
     .addCommand(reindexCommand())
     .addCommand(indexCommand())
-    .addCommand(operatorCommand());
+    .addCommand(operatorCommand())
+    .addCommand(apikeyCommand())
+    .addCommand(searchCommand())
+    .addCommand(mcpCommand());
 }

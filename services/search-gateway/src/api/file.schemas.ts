@@ -5,7 +5,10 @@ const LineNumber = z.coerce.number().int().min(1).max(10_000_000);
 
 export const FileParams = z.object({
   repository: RepositoryName,
-  path: z.string().min(1).max(4096).describe('POSIX path relative to the repository root; may contain "/".'),
+  // Express hands a multi-segment wildcard over as its decoded segments; they are rejoined before validation.
+  path: z
+    .preprocess((value) => (Array.isArray(value) ? value.join('/') : value), z.string().min(1).max(4096))
+    .describe('POSIX path relative to the repository root; may contain "/".'),
 });
 
 export const FileQuery = z.strictObject({

@@ -57,6 +57,10 @@ export const SearchResult = z
     highlights: z.array(HighlightRange),
     keyword: LegPlacement.optional(),
     semantic: LegPlacement.optional(),
+    symbolMatch: z
+      .boolean()
+      .optional()
+      .describe('Hybrid: the chunk defines the identifier the query names, which adds 1/(k+1) to its score.'),
   })
   .meta({ id: 'SearchResult' });
 export type SearchResult = z.infer<typeof SearchResult>;

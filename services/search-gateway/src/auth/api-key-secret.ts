@@ -14,6 +14,9 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 /** Key id of the admin key bootstrapped from `MYRAGDB_API_KEY`, whose value has no id of its own. */
 export const BOOTSTRAP_KEY_ID = 'bootstrap';
 
+/** File in the data dir where `myragdb up` leaves the admin key it generated (mode 0600), and the CLI finds it. */
+export const ADMIN_KEY_FILE = 'admin.key';
+
 const KEY_PREFIX = 'mrdb';
 const KEY_PATTERN = /^mrdb_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$/;
 

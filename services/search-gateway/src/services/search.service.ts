@@ -10,7 +10,9 @@ import type { SearchRequest, SearchResponse, SearchResult } from '../api/search.
 import { searchCacheKey } from '../search/cache-key.js';
 import { keepBestPerFile } from '../search/group-by-file.js';
 import { queryTerms } from '../search/query-terms.js';
+import { queryIdentifier, symbolNames } from '../search/definition-boost.js';
 import {
+  boostDefinitions,
   type FusedHit,
   type FusionOptions,
   fuseReciprocalRank,
@@ -150,12 +152,12 @@ export class SearchService {
       request.mode === 'hybrid'
         ? fuseReciprocalRank(answered, settings.fusion)
         : rankSingleLeg(request.mode, answered[request.mode] ?? []);
-    const results = await this.hydrate(fused, request, wanted);
+    const results = await this.hydrate(fused, request);
     this.deps.telemetry.legCompleted('fusion', (performance.now() - fusionStarted) / 1000);
 
     return {
       mode: request.mode,
-      results: results.slice(request.offset, wanted),
+      results,
       ...(degraded.length > 0 ? { degraded } : {}),
     };
   }
@@ -189,37 +191,43 @@ export class SearchService {
   }
 
   /**
-   * Turns ranked ids into results until `wanted` survive the filters, fetching chunk text in batches: usually one
-   * batch of exactly `wanted` ids, more when path globs, grouping or stale ids (deleted since the store answered)
-   * drop some.
+   * Turns ranked ids into the page of results: one catalog read for every candidate (by primary key, so its cost
+   * does not grow with the corpus), then the filters the stores may not have applied (path globs on the vector
+   * leg, and a second check of every filter), the definition boost in hybrid mode, grouping, and the page. Ids a
+   * store still had but the catalog no longer has (deleted since) are dropped. Snippets are built for the page only.
    */
-  private async hydrate(ranked: readonly FusedHit[], request: SearchRequest, wanted: number): Promise<SearchResult[]> {
+  private async hydrate(ranked: readonly FusedHit[], request: SearchRequest): Promise<SearchResult[]> {
+    const chunks = new Map(
+      (await this.deps.catalog.getChunks(ranked.map((hit) => hit.id))).map((chunk) => [chunk.id, chunk]),
+    );
     const pathMatches = request.pathGlobs && compilePathGlobs(request.pathGlobs).matches;
     const repositories = request.repositories && new Set(request.repositories);
     const languages = request.languages && new Set(request.languages);
-    const terms = queryTerms(request.query);
-    let results: SearchResult[] = [];
-    for (let next = 0; next < ranked.length && results.length < wanted;) {
-      const batch = ranked.slice(
-        next,
-        next + Math.max(wanted - results.length, 10) * (pathMatches || request.groupByFile ? 2 : 1),
+    let candidates = ranked
+      .map((hit) => ({ ...hit, chunk: chunks.get(hit.id)! }))
+      .filter(
+        ({ chunk }) =>
+          chunk !== undefined &&
+          (!repositories || repositories.has(chunk.repository)) &&
+          (!languages || languages.has(chunk.language)) &&
+          (!pathMatches || pathMatches(chunk.path)),
       );
-      next += batch.length;
-      const chunks = new Map(
-        (await this.deps.catalog.getChunks(batch.map((hit) => hit.id))).map((chunk) => [chunk.id, chunk]),
+    const identifier = request.mode === 'hybrid' ? queryIdentifier(request.query) : undefined;
+    if (identifier) {
+      candidates = boostDefinitions(
+        candidates,
+        ({ chunk }) => symbolNames(chunk.symbol, identifier),
+        this.deps.settings.fusion.k,
       );
-      for (const hit of batch) {
-        const chunk = chunks.get(hit.id);
-        if (!chunk) continue;
-        // Stores filter too; checking again here keeps every leg and every adapter honest.
-        if (repositories && !repositories.has(chunk.repository)) continue;
-        if (languages && !languages.has(chunk.language)) continue;
-        if (pathMatches && !pathMatches(chunk.path)) continue;
-        results.push(toResult(hit, chunk, terms));
-      }
-      if (request.groupByFile) results = keepBestPerFile(results);
     }
-    return results;
+    if (request.groupByFile)
+      candidates = keepBestPerFile(
+        candidates.map((hit) => ({ ...hit, repository: hit.chunk.repository, path: hit.chunk.path })),
+      );
+    const terms = queryTerms(request.query);
+    return candidates
+      .slice(request.offset, request.offset + request.limit)
+      .map((hit) => toResult(hit, hit.chunk, terms));
   }
 }
 
@@ -238,6 +246,7 @@ function toResult(hit: FusedHit, chunk: Chunk, terms: readonly string[]): Search
     highlights: snippet.highlights,
     ...(hit.keyword ? { keyword: hit.keyword } : {}),
     ...(hit.semantic ? { semantic: hit.semantic } : {}),
+    ...(hit.symbolMatch ? { symbolMatch: true } : {}),
   };
 }
 

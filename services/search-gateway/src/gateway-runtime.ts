@@ -1,0 +1,163 @@
+import { join, resolve } from 'node:path';
+import type { Express } from 'express';
+import { PostgresCatalog } from '../../core/src/adapters/catalog/postgres.catalog.js';
+import { PostgresJobQueue } from '../../core/src/adapters/job-queue/postgres.job-queue.js';
+import { MeilisearchKeywordIndex } from '../../core/src/adapters/keyword-index/meilisearch.keyword-index.js';
+import { PostgresKeywordIndex } from '../../core/src/adapters/keyword-index/postgres.keyword-index.js';
+import { ChromaVectorIndex } from '../../core/src/adapters/vector-index/chroma.vector-index.js';
+import type { AppConfig } from '../../core/src/config/load-config.js';
+import { ConfigError } from '../../core/src/errors.js';
+import type { ReadinessCheck } from '../../core/src/http/health-probes.js';
+import type { Logger } from '../../core/src/logging.js';
+import type { ServiceMetrics } from '../../core/src/metrics.js';
+import type { Embedder } from '../../core/src/ports/embedder.js';
+import type { KeywordIndex } from '../../core/src/ports/keyword-index.js';
+import type { SqlDatabase } from '../../core/src/ports/sql-database.js';
+import type { VectorIndex } from '../../core/src/ports/vector-index.js';
+import { createCredentialCipher } from '../../core/src/security/credential-cipher.js';
+import { createApp } from './app.js';
+import { ApiKeyRepository } from './auth/api-key.repository.js';
+import { ApiKeyService } from './auth/api-key.service.js';
+import { DEFAULT_FILE_READ_LIMITS } from './files/confined-file.reader.js';
+import { FileService } from './services/file.service.js';
+import { RepositoryService } from './services/repository.service.js';
+import { createSearchTelemetry } from './services/search-telemetry.js';
+import { SearchService, type SearchSettings } from './services/search.service.js';
+
+export interface GatewayRuntimeOptions {
+  config: AppConfig;
+  /** The catalog database, migrated (also the keyword store when KEYWORD_ENGINE=postgres). */
+  sql: SqlDatabase;
+  embedder: Embedder;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** Chroma URL when CHROMA_URL is unset (local mode starts its own Chroma). */
+  chromaUrl?: string;
+  /** Collection-name prefix in Chroma (tests share one server). */
+  collectionPrefix?: string;
+  /** Stores already opened by a co-hosted indexer (`myragdb up`), so one process does not hold two of each. */
+  stores?: { keywordIndex: KeywordIndex; vectorIndex: VectorIndex };
+}
+
+/** The composed gateway: its app, the services (for MCP over stdio and tests), probes, and what to close. */
+export interface GatewayRuntime {
+  app: Express;
+  search: SearchService;
+  files: FileService;
+  repositories: RepositoryService;
+  apiKeys: ApiKeyService;
+  readiness: ReadinessCheck[];
+  close(): Promise<void>;
+}
+
+export function searchSettings(config: AppConfig): SearchSettings {
+  return {
+    fusion: {
+      k: config.SEARCH_RRF_K,
+      weights: { keyword: config.SEARCH_KEYWORD_WEIGHT, semantic: config.SEARCH_SEMANTIC_WEIGHT },
+    },
+    candidateDepth: config.SEARCH_CANDIDATE_DEPTH,
+    pathFilterOverfetch: 4,
+    legTimeoutMs: config.SEARCH_LEG_TIMEOUT_MS,
+    cache: { maxEntries: config.SEARCH_CACHE_MAX_ENTRIES, ttlMs: config.SEARCH_CACHE_TTL_SECONDS * 1000 },
+  };
+}
+
+function openKeywordIndex(config: AppConfig, sql: SqlDatabase): KeywordIndex {
+  if (config.KEYWORD_ENGINE === 'postgres') return new PostgresKeywordIndex(sql);
+  if (!config.MEILI_URL) throw new ConfigError('MEILI_URL: required when KEYWORD_ENGINE=meilisearch');
+  return new MeilisearchKeywordIndex({
+    url: config.MEILI_URL,
+    ...(config.MEILI_API_KEY ? { apiKey: config.MEILI_API_KEY } : {}),
+  });
+}
+
+/**
+ * Composition shared by the gateway's main.ts, `myragdb up` and the integration tests: catalog, job queue and API
+ * keys on `sql`, the configured keyword index, Chroma for `embedder`'s vectors, then the services and the app.
+ * Syncs the bootstrap admin key from MYRAGDB_API_KEY.
+ */
+export async function createGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
+  const { config, sql, embedder, logger, metrics } = options;
+  const chromaUrl = config.CHROMA_URL ?? options.chromaUrl;
+  if (!chromaUrl && !options.stores)
+    throw new ConfigError('CHROMA_URL: required by the search gateway (vectors are in Chroma)');
+  const catalog = new PostgresCatalog(
+    sql,
+    config.AUTH_ENCRYPTION_KEY ? { cipher: createCredentialCipher(config.AUTH_ENCRYPTION_KEY) } : {},
+  );
+  const jobs = new PostgresJobQueue(sql);
+  const ownsStores = !options.stores;
+  const keywordIndex = options.stores?.keywordIndex ?? openKeywordIndex(config, sql);
+  const vectorIndex =
+    options.stores?.vectorIndex ??
+    new ChromaVectorIndex({
+      url: chromaUrl!,
+      modelId: embedder.modelId,
+      dimension: embedder.dimension,
+      ...(options.collectionPrefix !== undefined ? { collectionPrefix: options.collectionPrefix } : {}),
+    });
+  if (ownsStores) await keywordIndex.init();
+
+  const apiKeys = new ApiKeyService(new ApiKeyRepository(sql));
+  await apiKeys.syncBootstrapKey(config.MYRAGDB_API_KEY);
+
+  const gitWorkDir = resolve(config.INDEXER_WORK_DIR ?? join(config.MYRAGDB_DATA_DIR, 'git'));
+  const search = new SearchService({
+    catalog,
+    keywordIndex,
+    vectorIndex,
+    embedder,
+    telemetry: createSearchTelemetry(metrics, logger),
+    settings: searchSettings(config),
+  });
+  const files = new FileService({
+    catalog,
+    // The indexer checks git sources out in <work dir>/<name> (see createGitCheckout); the gateway reads them there.
+    checkoutRoot: (repository) =>
+      repository.source.type === 'local' ? repository.source.path : join(gitWorkDir, repository.name),
+    limits: DEFAULT_FILE_READ_LIMITS,
+  });
+  const repositories = new RepositoryService({
+    catalog,
+    jobs,
+    keywordIndex,
+    vectorIndex,
+    allowedRoots: config.MYRAGDB_ALLOWED_ROOTS,
+  });
+  const readiness: ReadinessCheck[] = [
+    { name: 'postgres', check: () => sql.query('SELECT 1') },
+    // Either search leg alone still answers (degraded), so neither store takes the gateway out of rotation.
+    { name: `keyword-index:${keywordIndex.name}`, check: () => keywordIndex.ping(), required: false },
+    { name: `vector-index:${vectorIndex.name}`, check: () => vectorIndex.ping(), required: false },
+  ];
+  const app = createApp({
+    config,
+    logger,
+    metrics,
+    search,
+    files,
+    repositories,
+    apiKeys,
+    auth: {
+      perKeyPerMinute: config.RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE,
+      failedAttemptsPer15Minutes: config.AUTH_FAILED_ATTEMPTS_PER_15_MINUTES,
+    },
+    readiness,
+  });
+  return {
+    app,
+    search,
+    files,
+    repositories,
+    apiKeys,
+    readiness,
+    close: async () => {
+      if (ownsStores)
+        await Promise.all([
+          vectorIndex.close(),
+          config.KEYWORD_ENGINE === 'postgres' ? undefined : keywordIndex.close(),
+        ]);
+    },
+  };
+}

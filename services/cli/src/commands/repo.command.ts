@@ -16,8 +16,11 @@ export function parseSource(value: string, ref: string | undefined, cwd: string)
   return { type: 'local', path: resolve(cwd, value) };
 }
 
+/** `bytes.parse` reads a leading number and ignores the rest (`12 parsecs` is 12), so check the shape first. */
+const BYTE_SIZE = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i;
+
 export function parseByteSize(value: string): number {
-  const parsed = bytes.parse(value);
+  const parsed = BYTE_SIZE.test(value.trim()) ? bytes.parse(value.trim()) : null;
   if (parsed === null || !Number.isInteger(parsed) || parsed <= 0) {
     throw new InvalidArgumentError('must be a size such as 512kb, 2mb or 1048576');
   }

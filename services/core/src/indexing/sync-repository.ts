@@ -12,6 +12,9 @@ import { embedPendingVectors } from './embed-pending.js';
 import { hashFiles } from './hash-files.js';
 import { diffChunks, planRefresh, planScan, type HashedFile } from './plan-refresh.js';
 
+/** Stands in for the hash of a new file until it is read: never equal to a catalog hash. */
+const UNREAD_NEW_FILE = '';
+
 /** What a sync needs from the catalog. */
 export type SyncCatalog = Omit<Catalog, keyof RepositoryCatalog | 'findChunkIdsByContentHash' | 'getChunks'>;
 
@@ -100,9 +103,15 @@ export async function syncRepository(
   signal?.throwIfAborted();
   const known = await catalog.fileStates(name);
   const scan = planScan(known, discovered.files);
-  const hashes = await hashFiles(root, scan.suspects);
+  // A new path is re-chunked whatever its hash, and the read that chunks it hashes it too; hashing it up front only
+  // matters when a deleted path could have been renamed to it. So a first sync reads every file once, not twice.
+  const toHash = scan.deleted.length > 0 ? scan.suspects : scan.suspects.filter((path) => known.has(path));
+  const hashes = await hashFiles(root, toHash);
   const hashed = new Map<string, HashedFile>();
-  for (const [path, contentHash] of hashes) hashed.set(path, { ...discovered.files.get(path)!, contentHash });
+  for (const path of scan.suspects) {
+    const contentHash = hashes.get(path) ?? (known.has(path) ? undefined : UNREAD_NEW_FILE);
+    if (contentHash !== undefined) hashed.set(path, { ...discovered.files.get(path)!, contentHash });
+  }
   const plan = planRefresh(known, scan, hashed);
   signal?.throwIfAborted();
 

@@ -1,0 +1,45 @@
+import { strict as assert } from 'node:assert';
+import { InvalidArgumentError } from 'commander';
+import { buildNewRepository, parseByteSize, parseSource } from '../src/commands/repo.command.js';
+
+describe('myragdb repo add: argument parsing', () => {
+  it('tells git URLs from local paths, resolving relative paths against the working directory', () => {
+    assert.deepEqual(parseSource('https://example.com/acme/api.git', 'main', '/work'), {
+      type: 'git',
+      url: 'https://example.com/acme/api.git',
+      ref: 'main',
+    });
+    assert.deepEqual(parseSource('git@example.com:acme/api.git', undefined, '/work'), {
+      type: 'git',
+      url: 'git@example.com:acme/api.git',
+    });
+    assert.deepEqual(parseSource('../api', undefined, '/work/here'), { type: 'local', path: '/work/api' });
+    assert.throws(() => parseSource('./api', 'main', '/work'), /--ref only applies to git sources/);
+  });
+
+  it('parses sizes with units and refuses anything else', () => {
+    assert.equal(parseByteSize('64kb'), 65_536);
+    assert.equal(parseByteSize('2mb'), 2 * 1024 * 1024);
+    for (const bad of ['huge', '0', '-5', '12 parsecs']) assert.throws(() => parseByteSize(bad), InvalidArgumentError);
+  });
+
+  it('validates the whole registration with the API schema and names every bad field', () => {
+    const repository = buildNewRepository(
+      'api',
+      '/srv/api',
+      { include: ['src/**'], exclude: [], maxFileSize: 4096 },
+      '/',
+    );
+    assert.deepEqual(repository, {
+      name: 'api',
+      source: { type: 'local', path: '/srv/api' },
+      include: ['src/**'],
+      exclude: [],
+      maxFileBytes: 4096,
+    });
+    assert.throws(
+      () => buildNewRepository('Not Valid', 'ftp://example.com/x', { include: [''], exclude: [] }, '/'),
+      (error: Error) => /name: must be 1-63/.test(error.message) && /include\.0/.test(error.message),
+    );
+  });
+});

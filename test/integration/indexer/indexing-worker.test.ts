@@ -1,0 +1,144 @@
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PgSqlDatabase } from '../../../services/core/src/adapters/sql-database/pg.sql-database.js';
+import { migrate } from '../../../services/core/src/db/migrate.js';
+import type { IndexerRuntime } from '../../../services/core/src/indexing/indexer-runtime.js';
+import type { Job } from '../../../services/core/src/ports/job-queue.js';
+import type { Embedder } from '../../../services/core/src/ports/embedder.js';
+import { useChroma } from '../../support/chroma.js';
+import { createFixtureRepository, QUERY_TS } from '../../support/fixture-repository.js';
+import { usePostgres } from '../../support/postgres.js';
+import { defaultTestEmbedder } from './default-embedder.js';
+import { catalogIds, createTestRuntime, keywordIds, vectorIds } from './indexer-fixture.js';
+
+const FINISHED = new Set<Job['state']>(['succeeded', 'failed', 'cancelled']);
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** A fixture with many more files, so a job runs long enough to be interrupted. */
+async function largerFixture(files: number): Promise<string> {
+  const fixture = await createFixtureRepository();
+  for (let index = 0; index < files; index++) {
+    await fixture.write(`src/generated/query-${index}.ts`, QUERY_TS.replaceAll('Query', `Query${index}`));
+  }
+  return fixture.root;
+}
+
+describe('indexer workers: the Postgres job queue shared by several workers and processes', function () {
+  this.timeout(240_000);
+  const postgres = usePostgres({ isolation: 'test', setup: (sql) => migrate(sql).then(() => undefined) });
+  const chroma = useChroma();
+  let embedder: Embedder;
+  const runtimes: IndexerRuntime[] = [];
+  const extraPools: PgSqlDatabase[] = [];
+
+  before(async () => {
+    embedder = await defaultTestEmbedder();
+  });
+  after(() => embedder?.close());
+  afterEach(async () => {
+    for (const runtime of runtimes.splice(0)) await runtime.close();
+    for (const pool of extraPools.splice(0)) await pool.close();
+  });
+
+  const consistent = async (repository: string) => {
+    const ids = await catalogIds(postgres, repository);
+    assert.ok(ids.length > 0);
+    assert.deepEqual(await keywordIds(postgres, repository), ids, `${repository}: keyword store = catalog`);
+    assert.deepEqual(await vectorIds(chroma, repository), ids, `${repository}: vector store = catalog`);
+    return ids;
+  };
+
+  it('two indexers with two slots each share the queue: every job runs once, no duplicates anywhere', async () => {
+    const first = await createTestRuntime(postgres, chroma, embedder, { concurrency: 2, workerId: 'first' });
+    const secondSql = new PgSqlDatabase({ url: postgres.url!, poolSize: 4 });
+    extraPools.push(secondSql);
+    const second = await createTestRuntime({ ...postgres, sql: secondSql }, chroma, embedder, {
+      concurrency: 2,
+      workerId: 'second',
+    });
+    runtimes.push(first, second);
+    const names = ['alpha', 'beta', 'gamma'];
+    for (const name of names) {
+      await first.catalog.createRepository({ name, source: { type: 'local', path: await largerFixture(10) } });
+      await first.queue.enqueue(name, 'sync');
+      await first.queue.enqueue(name, 'sync'); // deduplicated
+      await first.queue.enqueue(name, 'full');
+    }
+    const stop = new AbortController();
+    const workers = [first.indexer.runWorker(stop.signal), second.indexer.runWorker(stop.signal)];
+    try {
+      await waitUntil(
+        async () => (await first.queue.list()).every((job) => FINISHED.has(job.state)),
+        120_000,
+        'every job to finish',
+      );
+    } finally {
+      stop.abort();
+      await Promise.all(workers);
+    }
+    const jobs = await first.queue.list();
+    assert.equal(jobs.length, names.length * 2, 'one sync and one full job per repository');
+    assert.deepEqual(
+      jobs.filter((job) => job.state !== 'succeeded').map((job) => [job.repository, job.state, job.error]),
+      [],
+    );
+    assert.deepEqual(new Set(jobs.map((job) => job.lockedBy ?? 'done')), new Set(['done']));
+    for (const name of names) await consistent(name);
+  });
+
+  it('a worker process killed mid-job: its lease expires and another worker finishes the same final state', async () => {
+    const runtime = await createTestRuntime(postgres, chroma, embedder, { workerId: 'survivor', leaseMs: 1_500 });
+    runtimes.push(runtime);
+    await runtime.catalog.createRepository({ name: 'crash', source: { type: 'local', path: await largerFixture(60) } });
+    const { job } = await runtime.queue.enqueue('crash', 'sync');
+
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/integration/indexer/worker-child.ts'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: postgres.url!,
+        CHROMA_URL: chroma.url,
+        COLLECTION_PREFIX: chroma.collectionPrefix,
+        WORKER_ID: 'doomed',
+        LOG_LEVEL: 'error',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await waitUntil(
+        async () => {
+          const current = await runtime.queue.get(job.id);
+          const progress = current.progress as { chunksWritten?: number } | undefined;
+          return current.lockedBy === 'doomed' && (progress?.chunksWritten ?? 0) > 0;
+        },
+        60_000,
+        'the child worker to be part way through the job',
+      );
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const interrupted = await runtime.queue.get(job.id);
+    assert.equal(interrupted.state, 'running', 'the killed worker left its job running under an expiring lease');
+
+    const stop = new AbortController();
+    const worker = runtime.indexer.runWorker(stop.signal);
+    try {
+      await waitUntil(async () => (await runtime.queue.get(job.id)).state === 'succeeded', 60_000, 'the resumed job');
+    } finally {
+      stop.abort();
+      await worker;
+    }
+    const resumed = await consistent('crash');
+    await runtime.indexer.syncRepository('crash', { full: true });
+    assert.deepEqual(await consistent('crash'), resumed, 'same ids as a clean full rebuild');
+  });
+});

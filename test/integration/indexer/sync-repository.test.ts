@@ -1,0 +1,203 @@
+import { strict as assert } from 'node:assert';
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { migrate } from '../../../services/core/src/db/migrate.js';
+import type { IndexerRuntime } from '../../../services/core/src/indexing/indexer-runtime.js';
+import type { Embedder } from '../../../services/core/src/ports/embedder.js';
+import { useChroma } from '../../support/chroma.js';
+import {
+  createFixtureRepository,
+  INDEXED_FILES,
+  QUERY_TS,
+  type FixtureRepository,
+} from '../../support/fixture-repository.js';
+import { usePostgres } from '../../support/postgres.js';
+import { defaultTestEmbedder } from './default-embedder.js';
+import { catalogIds, CountingEmbedder, createTestRuntime, keywordIds, vectorIds } from './indexer-fixture.js';
+
+const MAX_FILE_BYTES = 64 * 1024;
+
+describe('indexer: syncing a repository into every store (real Postgres, Chroma, default embedder)', function () {
+  this.timeout(180_000);
+  const postgres = usePostgres({ isolation: 'test', setup: (sql) => migrate(sql).then(() => undefined) });
+  const chroma = useChroma();
+  let realEmbedder: Embedder;
+  let embedder: CountingEmbedder;
+  let runtime: IndexerRuntime;
+  let fixture: FixtureRepository;
+
+  before(async () => {
+    realEmbedder = await defaultTestEmbedder();
+  });
+  after(async () => {
+    await realEmbedder?.close();
+  });
+
+  beforeEach(async () => {
+    embedder = new CountingEmbedder(realEmbedder);
+    runtime = await createTestRuntime(postgres, chroma, embedder);
+    fixture = await createFixtureRepository();
+    await runtime.catalog.createRepository({
+      name: 'fixture',
+      source: { type: 'local', path: fixture.root },
+      maxFileBytes: MAX_FILE_BYTES,
+    });
+  });
+  afterEach(async () => {
+    await runtime?.close();
+  });
+
+  const sameIdsEverywhere = async () => {
+    const ids = await catalogIds(postgres, 'fixture');
+    assert.ok(ids.length > 0, 'the catalog holds chunks');
+    assert.deepEqual(await keywordIds(postgres, 'fixture'), ids, 'keyword store = catalog');
+    assert.deepEqual(await vectorIds(chroma, 'fixture'), ids, 'vector store = catalog');
+    return ids;
+  };
+
+  it('indexes the right chunks, line ranges and symbols, and reports every skipped file with its reason', async () => {
+    const result = await runtime.indexer.syncRepository('fixture');
+    const indexedPaths = ['.gitignore', ...Object.keys(INDEXED_FILES)].sort();
+    assert.deepEqual([...(await runtime.catalog.fileStates('fixture')).keys()].sort(), indexedPaths);
+    assert.equal(result.reindexed, indexedPaths.length);
+    await sameIdsEverywhere();
+
+    const chunks = await runtime.catalog.getChunks(await catalogIds(postgres, 'fixture'));
+    const handle = chunks.find((chunk) => chunk.path === 'src/router.ts' && chunk.content.includes('handle(request'));
+    assert.ok(handle, 'a chunk holds Router.handle');
+    assert.ok(handle.symbol?.includes('Router'), `symbol ${handle.symbol} names the class`);
+    assert.ok(
+      handle.startLine <= 26 && handle.endLine >= 31,
+      `lines ${handle.startLine}-${handle.endLine} cover 26-31`,
+    );
+    const parse = chunks.find((chunk) => chunk.path === 'src/query.ts' && chunk.symbol === 'parseQuery');
+    assert.ok(parse, 'parseQuery is its own chunk');
+    assert.ok(parse.startLine <= 6 && parse.endLine === 14, `lines ${parse.startLine}-${parse.endLine}`);
+    assert.ok(chunks.some((chunk) => chunk.path === 'docs/guide.md' && chunk.symbol === 'Payments guide'));
+
+    const found = await runtime.keywordIndex.search({ text: 'parseQuery', limit: 5, filter: {} });
+    assert.equal(found[0]?.id, parse.id, 'the keyword store finds the definition by identifier');
+
+    const stats = await runtime.catalog.stats('fixture');
+    assert.equal(stats.files, indexedPaths.length);
+    assert.equal(stats.vectorsPending, 0);
+    assert.equal(stats.model?.modelId, embedder.modelId);
+    const reasons = new Map(stats.skipped.map((entry) => [entry.path.replace(/\/$/, ''), entry.reason]));
+    assert.equal(reasons.get('ignored.txt'), 'ignored');
+    assert.equal(reasons.get('node_modules'), 'vendored');
+    assert.equal(reasons.get('data/huge.txt'), 'too_large');
+    assert.equal(reasons.get('assets/logo.dat'), 'binary');
+    assert.ok(reasons.get('escape')?.startsWith('symlink'), `escape: ${reasons.get('escape')}`);
+  });
+
+  it('a no-change resync writes and embeds nothing', async () => {
+    await runtime.indexer.syncRepository('fixture');
+    embedder.reset();
+    const result = await runtime.indexer.syncRepository('fixture');
+    assert.deepEqual([result.reindexed, result.chunksWritten, result.chunksDeleted, embedder.calls], [0, 0, 0, 0]);
+  });
+
+  it('modifying a file replaces only its chunks, in every store', async () => {
+    await runtime.indexer.syncRepository('fixture');
+    const before = await runtime.catalog.getChunks(await catalogIds(postgres, 'fixture'));
+    const others = before.filter((chunk) => chunk.path !== 'src/query.ts').map((chunk) => chunk.id);
+    const formatId = before.find((chunk) => chunk.symbol === 'formatQuery')!.id;
+    const parseId = before.find((chunk) => chunk.symbol === 'parseQuery')!.id;
+
+    await fixture.write('src/query.ts', QUERY_TS.replace("join('&')", "join(';')"));
+    embedder.reset();
+    const result = await runtime.indexer.syncRepository('fixture');
+    assert.equal(result.reindexed, 1);
+
+    const ids = await sameIdsEverywhere();
+    for (const id of others) assert.ok(ids.includes(id), 'chunks of other files are untouched');
+    assert.ok(ids.includes(parseId), 'the unchanged function in the changed file keeps its id');
+    assert.ok(!ids.includes(formatId), 'the changed function lost its old chunk everywhere');
+    assert.equal(embedder.embedded.length, 1, 'only the changed chunk was embedded');
+    assert.match(embedder.embedded[0]!, /join\(';'\)/);
+  });
+
+  it('deleting a file removes its chunks from every store', async () => {
+    await runtime.indexer.syncRepository('fixture');
+    await fixture.remove('lib/users.py');
+    const result = await runtime.indexer.syncRepository('fixture');
+    assert.equal(result.deleted, 1);
+    const ids = await sameIdsEverywhere();
+    const remaining = await runtime.catalog.getChunks(ids);
+    assert.ok(remaining.every((chunk) => chunk.path !== 'lib/users.py'));
+    const found = await runtime.keywordIndex.search({ text: 'UserDirectory', limit: 5, filter: {} });
+    assert.deepEqual(found, []);
+  });
+
+  it('renaming a file moves its chunks without embedding anything again', async () => {
+    await runtime.indexer.syncRepository('fixture');
+    await rename(join(fixture.root, 'lib/users.py'), join(fixture.root, 'lib/directory.py'));
+    embedder.reset();
+    const result = await runtime.indexer.syncRepository('fixture');
+    assert.equal(result.renamed, 1);
+    assert.equal(embedder.calls, 0, 'no embed() call for renamed content');
+    assert.ok(result.embeddingCacheHits > 0);
+    const ids = await sameIdsEverywhere();
+    const paths = new Set((await runtime.catalog.getChunks(ids)).map((chunk) => chunk.path));
+    assert.ok(paths.has('lib/directory.py') && !paths.has('lib/users.py'));
+  });
+
+  it('a sync aborted half way resumes to the same final state as an uninterrupted one', async () => {
+    // Abort once the keyword phase has written its first batch, then once the first vectors are stored.
+    for (const abortAt of ['keyword', 'vectors'] as const) {
+      const controller = new AbortController();
+      await assert.rejects(
+        runtime.indexer.syncRepository('fixture', {
+          full: true,
+          signal: controller.signal,
+          onProgress: (progress) => {
+            const reached = abortAt === 'keyword' ? progress.chunksWritten > 0 : progress.vectorsWritten > 0;
+            if (reached) controller.abort();
+          },
+        }),
+      );
+    }
+    // The aborted state is partial; the rerun completes it.
+    await runtime.indexer.syncRepository('fixture');
+    const resumed = await sameIdsEverywhere();
+    assert.equal((await runtime.catalog.stats('fixture')).vectorsPending, 0);
+
+    await runtime.indexer.syncRepository('fixture', { full: true });
+    assert.deepEqual(await sameIdsEverywhere(), resumed, 'same ids as a clean full rebuild');
+  });
+
+  it('a missing source path fails with a clear error in status and leaves other repositories alone', async () => {
+    await runtime.indexer.syncRepository('fixture');
+    const before = await sameIdsEverywhere();
+    await runtime.catalog.createRepository({
+      name: 'gone',
+      source: { type: 'local', path: join(fixture.root, 'does-not-exist') },
+    });
+    await assert.rejects(runtime.indexer.syncRepository('gone'), /does not exist/);
+    const stats = await runtime.catalog.stats('gone');
+    assert.match(stats.lastError ?? '', /source path .* does not exist/);
+    assert.deepEqual(await sameIdsEverywhere(), before);
+  });
+
+  it('an unreachable git remote fails with a clear error and nothing is indexed', async () => {
+    await runtime.catalog.createRepository({
+      name: 'remote',
+      source: { type: 'git', url: 'https://127.0.0.1:9/nobody/nothing.git' },
+    });
+    await assert.rejects(runtime.indexer.syncRepository('remote'));
+    const stats = await runtime.catalog.stats('remote');
+    assert.ok(stats.lastError, 'status carries the error');
+    assert.equal(stats.files, 0);
+  });
+
+  it('a model change re-embeds everything into the new space, never a mix', async () => {
+    await runtime.indexer.syncRepository('fixture');
+    const ids = await catalogIds(postgres, 'fixture');
+    await postgres.sql.query("UPDATE index_state SET model_id = 'previous-model' WHERE repository = 'fixture'");
+    embedder.reset();
+    await runtime.indexer.syncRepository('fixture');
+    assert.equal((await runtime.catalog.stats('fixture')).model?.modelId, embedder.modelId);
+    assert.deepEqual(await vectorIds(chroma, 'fixture'), ids, 'every chunk has a vector of the current model');
+    assert.equal((await runtime.catalog.stats('fixture')).vectorsPending, 0);
+  });
+});

@@ -28,7 +28,7 @@ function parseLimit(value: string): number {
 
 /** One result as `path:start-end  symbol` plus its snippet; path and highlights coloured when `colour`. */
 export function formatResult(result: SearchResult, index: number, colour: boolean): string {
-  const c = colour ? pc : pc.createColors(false);
+  const c = pc.createColors(colour);
   const location = `${c.bold(c.cyan(`${result.repository}/${result.path}`))}${c.dim(':')}${c.yellow(`${result.startLine}-${result.endLine}`)}`;
   const legs = [
     result.keyword && `keyword #${result.keyword.rank}`,
@@ -94,7 +94,7 @@ export function searchCommand(io: CommandIo = processIo(), env: NodeJS.ProcessEn
       }
       if (options.json) return printJson(io, payload);
       const colour = Boolean(io.stdout.isTTY) && !env.NO_COLOR;
-      const c = colour ? pc : pc.createColors(false);
+      const c = pc.createColors(colour);
       const notes = [`${payload.results.length} result(s)`, payload.mode, `${payload.tookMs} ms`];
       if (payload.degraded) notes.push(c.yellow(`degraded: ${payload.degraded.join('+')} unavailable`));
       io.stdout.write(`${c.dim(notes.join(' · '))}\n`);

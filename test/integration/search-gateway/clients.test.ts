@@ -76,7 +76,7 @@ describe('search gateway clients: MCP over HTTP and stdio, and the CLI', functio
 
     assert.match(
       text(await client.callTool({ name: 'list_repositories', arguments: {} })),
-      /^fixture: (ready|indexing)  files=\d+/,
+      /^fixture: (ready|indexing) {2}files=\d+/,
     );
     assert.match(
       text(await client.callTool({ name: 'get_indexing_status', arguments: { repository: FIXTURE } })),

@@ -13,8 +13,7 @@ import { KubeClient } from './kube/kube-client.js';
 import { LeaderElector } from './kube/leader-election.js';
 import { ControllerMetrics } from './metrics/controller.metrics.js';
 import { startProbeServer, type ProbeServer } from './http/probe.server.js';
-import { gatewayEndpoint } from './specs/services.specs.js';
-import { parseMyRAGDBSpec } from './api/v1alpha1/myragdb.spec.js';
+import { gatewayServiceUrl } from './specs/services.specs.js';
 
 export interface LeaderElectionSettings {
   namespace: string;
@@ -53,12 +52,9 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
+/** The finalizer talks to the gateway inside the cluster, through its Service (never through the Ingress). */
 function defaultGatewayUrl(resource: MyRAGDB): string {
-  const parsed = parseMyRAGDBSpec(resource.spec);
-  const owner = { name: resource.metadata.name, namespace: resource.metadata.namespace!, uid: resource.metadata.uid };
-  return parsed.ok
-    ? gatewayEndpoint({ owner, spec: parsed.spec })
-    : `http://${owner.name}-search-gateway.${owner.namespace}.svc:3002`;
+  return gatewayServiceUrl({ name: resource.metadata.name, namespace: resource.metadata.namespace! });
 }
 
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {

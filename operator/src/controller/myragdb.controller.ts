@@ -24,6 +24,7 @@ import {
   findCondition,
   reindexOutcome,
   statefulSetStatus,
+  stalledRollouts,
   statusChanged,
   type Problem,
 } from './myragdb.status.js';
@@ -112,6 +113,7 @@ export class MyRAGDBReconciler {
         reason: ConditionReason.ComponentFailed,
         message: `${component}: ${message}`,
       })),
+      ...stalledRollouts(observation.deployments.values()),
     ];
     let retryable: Error[] = [];
     if (!spec.paused) {
@@ -124,8 +126,17 @@ export class MyRAGDBReconciler {
         const pruned = await pruneChildren(client, owner, desired);
         if (pruned.length > 0) logger.info('pruned children no longer desired', { pruned });
       }
-      const grown = await growClaims(client, context, observation.claims);
-      if (grown.length > 0) logger.info('grew store volumes', { grown });
+      try {
+        const grown = await growClaims(client, context, observation.claims);
+        if (grown.length > 0) logger.info('grew store volumes', { grown });
+      } catch (error) {
+        // Typically a storage class without volume expansion: report it, and keep reconciling everything else.
+        problems.push({
+          reason: ConditionReason.ApplyFailed,
+          message: `grow store volume: ${(error as Error).message}`,
+        });
+        retryable.push(error as Error);
+      }
     }
     const status = await this.writeStatus(resource, { spec, context, observation, problems });
     if (retryable.length > 0) {

@@ -79,6 +79,23 @@ export function statefulSetStatus(statefulSet: Workload | undefined): ComponentS
   };
 }
 
+/** Deployments whose rollout hit its progress deadline (an image that never becomes ready): a Degraded reason. */
+export function stalledRollouts(deployments: Iterable<Workload>): Problem[] {
+  const problems: Problem[] = [];
+  for (const deployment of deployments) {
+    const stalled = deployment.status?.conditions?.find(
+      (condition) => condition.type === 'Progressing' && condition.reason === 'ProgressDeadlineExceeded',
+    );
+    if (stalled) {
+      problems.push({
+        reason: ConditionReason.ComponentFailed,
+        message: `Deployment ${deployment.metadata.name}: rollout stalled (${stalled.message ?? 'progress deadline exceeded'})`,
+      });
+    }
+  }
+  return problems;
+}
+
 type JobObject = KubeObject & {
   status?: {
     startTime?: string;

@@ -230,5 +230,10 @@ export function gatewayEndpoint(context: Pick<BuildContext, 'owner' | 'spec'>): 
   if (spec.searchGateway.ingress) {
     return `${spec.searchGateway.ingress.tlsSecretName ? 'https' : 'http'}://${spec.searchGateway.ingress.host}`;
   }
+  return gatewayServiceUrl(owner);
+}
+
+/** The gateway's cluster-internal URL (its Service), whatever the Ingress says. */
+export function gatewayServiceUrl(owner: { name: string; namespace: string }): string {
   return `http://${childName(owner, ServiceComponent.Gateway)}.${owner.namespace}.svc:${SERVICE_PORT}`;
 }

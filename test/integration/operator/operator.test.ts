@@ -14,6 +14,8 @@ import type { KubeObject } from '../../../operator/src/kube/kube-object.js';
 import { Resources, resourcePath } from '../../../operator/src/kube/resources.js';
 import type { RunningOperator } from '../../../operator/src/main.js';
 import { reindexJobName } from '../../../operator/src/specs/reindex.specs.js';
+import { buildRbacManifests } from '../../../operator/src/rbac/rbac.js';
+import { buildOperatorDeployment } from '../../../operator/src/manifests/operator-deployment.js';
 import {
   createTestNamespace,
   deleteTestNamespace,
@@ -96,6 +98,26 @@ describe('operator integration (real API server)', function () {
       assert.equal(stored.spec.searchGateway.replicas, 2);
       assert.equal(stored.spec.stores.postgres.managed.storage.size, '10Gi');
       assert.equal(stored.spec.deletionPolicy, 'Retain');
+    });
+
+    it('the generated RBAC and operator Deployment pass server-side validation', async () => {
+      const ns = await namespace('rbac');
+      const paths: Record<string, (namespace: string, name: string) => string> = {
+        ServiceAccount: (n) => `/api/v1/namespaces/${n}/serviceaccounts`,
+        ClusterRole: () => '/apis/rbac.authorization.k8s.io/v1/clusterroles',
+        ClusterRoleBinding: () => '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+        Role: (n) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${n}/roles`,
+        RoleBinding: (n) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${n}/rolebindings`,
+        Deployment: (n) => `/apis/apps/v1/namespaces/${n}/deployments`,
+      };
+      for (const manifest of [...buildRbacManifests(ns), buildOperatorDeployment(ns)] as KubeObject[]) {
+        await client.request({
+          method: 'POST',
+          path: paths[manifest.kind]!(ns, manifest.metadata.name),
+          query: { dryRun: 'All', fieldValidation: 'Strict' },
+          body: manifest,
+        });
+      }
     });
 
     it('CEL rules reject cross-field violations, and storage can only grow', async () => {
@@ -232,6 +254,14 @@ describe('operator integration (real API server)', function () {
       );
       assert.match(metrics, /workqueue_adds_total\{name="myragdb"\} [1-9]/);
       assert.match(metrics, /leader_election_master_status\{name="myragdb-operator"\} 1/);
+      // Settled: no more status writes (each write is a watch event that would trigger another reconcile).
+      const settled = (await getMyRAGDB(client, ns, name))!.metadata.resourceVersion;
+      await sleep(3000);
+      assert.equal(
+        (await getMyRAGDB(client, ns, name))!.metadata.resourceVersion,
+        settled,
+        'the operator keeps rewriting a Ready resource',
+      );
       assert.equal((await fetch(`${operator.probeUrl}/healthz`)).status, 200);
       assert.equal((await fetch(`${operator.probeUrl}/readyz`)).status, 200);
     });

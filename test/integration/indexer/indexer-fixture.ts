@@ -2,6 +2,7 @@
  * Builds the real indexer for integration tests: catalog, queue and Postgres FTS on an isolated PostgreSQL database,
  * Chroma with a per-test collection prefix, the real default embedder wrapped to count what it embeds.
  */
+import { Writable } from 'node:stream';
 import type { ChromaFixture } from '../../support/chroma.js';
 import type { PostgresFixture } from '../../support/postgres.js';
 import { loadConfig } from '../../../services/core/src/config/load-config.js';
@@ -41,7 +42,13 @@ export class CountingEmbedder implements Embedder {
   }
 }
 
-export const quietLogger = createLogger({ service: 'indexer-test', level: 'error', format: 'json' });
+/** Job failures are expected in these tests; their log lines go nowhere (the assertions check status instead). */
+export const quietLogger = createLogger({
+  service: 'indexer-test',
+  level: 'error',
+  format: 'json',
+  stream: new Writable({ write: (_chunk, _encoding, done) => done() }),
+});
 
 export async function createTestRuntime(
   postgres: PostgresFixture,

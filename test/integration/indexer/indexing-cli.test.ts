@@ -3,13 +3,17 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { migrate } from '../../../services/core/src/db/migrate.js';
 import { createFixtureRepository } from '../../support/fixture-repository.js';
+import { useChroma } from '../../support/chroma.js';
 import { usePostgres } from '../../support/postgres.js';
+import { defaultTestEmbedder } from './default-embedder.js';
+import { createTestRuntime } from './indexer-fixture.js';
 
 const run = promisify(execFile);
 
 describe('myragdb repo / reindex / index status against the catalog database', function () {
   this.timeout(60_000);
   const postgres = usePostgres({ setup: (sql) => migrate(sql).then(() => undefined) });
+  const chroma = useChroma();
 
   const cli = async (...args: string[]) => {
     try {
@@ -81,5 +85,45 @@ describe('myragdb repo / reindex / index status against the catalog database', f
     assert.match(unknown.stderr, /repository "nope" does not exist/);
     const { rows } = await postgres.sql.query("SELECT name FROM repositories WHERE name IN ('ok', 'nope')");
     assert.deepEqual(rows, []);
+  });
+
+  it('reindex --wait follows the jobs a worker runs and fails (exit 1) when one fails; status then reports both', async function () {
+    this.timeout(180_000);
+    const embedder = await defaultTestEmbedder();
+    const runtime = await createTestRuntime(postgres, chroma, embedder, { workerId: 'cli-test-worker' });
+    const stop = new AbortController();
+    const worker = runtime.indexer.runWorker(stop.signal);
+    try {
+      const fixture = await createFixtureRepository();
+      assert.equal((await cli('repo', 'add', 'waited', fixture.root, '--max-file-size', '64kb')).code, 0);
+      const waited = await cli('reindex', 'waited', '--wait', '--json', '--poll-interval', '200');
+      assert.equal(waited.code, 0, waited.stderr);
+      assert.equal(JSON.parse(waited.stdout).jobs.at(-1).state, 'succeeded');
+      const status = JSON.parse((await cli('index', 'status', 'waited', '--json')).stdout);
+      assert.equal(status.status, 'ready');
+      assert.ok(status.files > 0 && status.chunks > 0);
+      assert.equal(status.vectorsPending, 0);
+      assert.equal(status.skippedByReason.binary, 1);
+
+      assert.equal((await cli('repo', 'add', 'vanishing', fixture.root)).code, 0);
+      await postgres.sql.query(
+        `UPDATE repositories SET source = jsonb_build_object('type', 'local', 'path', $1::text) WHERE name = 'vanishing'`,
+        [`${fixture.root}/missing`],
+      );
+      const failed = await cli('reindex', 'vanishing', '--wait');
+      assert.equal(failed.code, 1);
+      assert.match(
+        failed.stdout,
+        /vanishing: sync job .* failed: source_unavailable: source path .*missing does not exist/,
+      );
+      const failedStatus = await cli('index', 'status', 'vanishing');
+      assert.equal(failedStatus.code, 1, 'status exits 1 when a repository is in error');
+      assert.match(failedStatus.stdout, /does not exist/);
+    } finally {
+      stop.abort();
+      await worker;
+      await runtime.close();
+      await embedder.close();
+    }
   });
 });

@@ -141,4 +141,49 @@ describe('indexer workers: the Postgres job queue shared by several workers and 
     await runtime.indexer.syncRepository('crash', { full: true });
     assert.deepEqual(await consistent('crash'), resumed, 'same ids as a clean full rebuild');
   });
+
+  it('stopping a worker mid-job releases the job to the queue instead of failing it', async () => {
+    const runtime = await createTestRuntime(postgres, chroma, embedder, { workerId: 'stopping' });
+    runtimes.push(runtime);
+    await runtime.catalog.createRepository({
+      name: 'stopped',
+      source: { type: 'local', path: await largerFixture(30) },
+    });
+    const { job } = await runtime.queue.enqueue('stopped', 'sync');
+    const stop = new AbortController();
+    const worker = runtime.indexer.runWorker(stop.signal);
+    await waitUntil(async () => (await runtime.queue.get(job.id)).state === 'running', 30_000, 'the job to start');
+    stop.abort();
+    await worker;
+    const released = await runtime.queue.get(job.id);
+    assert.deepEqual([released.state, released.lockedBy, released.error], ['queued', undefined, undefined]);
+    assert.equal((await runtime.catalog.stats('stopped')).lastError, undefined, 'an interruption is not a failure');
+  });
+
+  it('periodic sync: replicas scheduling at once queue one sync per due repository', async () => {
+    const first = await createTestRuntime(postgres, chroma, embedder, {
+      workerId: 'scheduler-1',
+      syncIntervalSeconds: 1,
+      concurrency: 1,
+    });
+    runtimes.push(first);
+    await first.catalog.createRepository({ name: 'periodic', source: { type: 'local', path: await largerFixture(0) } });
+    // Two schedulers race (no worker claims: the queue is only observed).
+    const due = await Promise.all([first.queue.enqueueDueSyncs(1), first.queue.enqueueDueSyncs(1)]);
+    assert.equal(due[0] + due[1], 1);
+    const stop = new AbortController();
+    const worker = first.indexer.runWorker(stop.signal);
+    try {
+      await waitUntil(
+        async () => (await first.queue.list({ repository: 'periodic', states: ['succeeded'] })).length >= 2,
+        60_000,
+        'a second, periodic sync after the first one',
+      );
+    } finally {
+      stop.abort();
+      await worker;
+    }
+    const jobs = await first.queue.list({ repository: 'periodic' });
+    assert.ok(jobs.every((job) => job.kind === 'sync' && job.state !== 'failed'));
+  });
 });

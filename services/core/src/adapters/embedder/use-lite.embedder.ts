@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EmbeddingError } from '../../errors.js';
 import type { Embedder } from '../../ports/embedder.js';
@@ -96,6 +98,8 @@ export class UseLiteEmbedder implements Embedder {
 
   private submit(texts: string[]): Promise<number[][]> {
     return new Promise((resolve, reject) => {
+      // `close()` may have run while `embed` waited for the workers to start.
+      if (this.closed) return reject(new EmbeddingError('embedder closed'));
       this.queue.push({ id: this.nextId++, texts, resolve, reject });
       this.dispatch();
     });
@@ -170,7 +174,13 @@ export class UseLiteEmbedder implements Embedder {
 function startWorker(built: URL): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(built);
   const entry = built.href.replace(/\.js$/, '.ts');
-  // Resolved from the working directory, like the tsx that runs the tests.
-  const bootstrap = `import('tsx/esm/api').then((api) => api.register()).then(() => import(${JSON.stringify(entry)}))`;
+  // Resolved from this module, not the working directory (`myragdb up` runs anywhere). require.resolve finds the
+  // CommonJS entry of tsx's `esm/api` export; its ESM twin (the `import` condition) sits beside it.
+  const tsx = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => api.register()).then(() => import(${JSON.stringify(entry)}))`;
   return new Worker(bootstrap, { eval: true });
 }

@@ -6,6 +6,7 @@ import { dbCommand } from './commands/db.command.js';
 import { healthCommand } from './commands/health.command.js';
 import { mcpCommand } from './commands/mcp.command.js';
 import { searchCommand } from './commands/search.command.js';
+import { upCommand } from './commands/up.command.js';
 import { indexCommand } from './commands/index-status.command.js';
 import { reindexCommand } from './commands/reindex.command.js';
 import { repoCommand } from './commands/repo.command.js';
@@ -31,5 +32,6 @@ export function createProgram(): Command {
     .addCommand(operatorCommand())
     .addCommand(apikeyCommand())
     .addCommand(searchCommand())
-    .addCommand(mcpCommand());
+    .addCommand(mcpCommand())
+    .addCommand(upCommand());
 }

@@ -80,7 +80,11 @@ export class ApiKeyService {
 
   /** The principal for a presented key; `UnauthorizedError` with one message for every kind of failure. */
   async authenticate(presented: string, now: Date): Promise<ApiPrincipal> {
-    const stored = await this.keys.find(apiKeyId(presented));
+    // A MYRAGDB_API_KEY value may itself look like a generated key (`myragdb up` makes one): try the bootstrap row too.
+    const claimed = apiKeyId(presented);
+    const stored =
+      (await this.keys.find(claimed)) ??
+      (claimed === BOOTSTRAP_KEY_ID ? undefined : await this.keys.find(BOOTSTRAP_KEY_ID));
     const usable = stored && !stored.revokedAt && (!stored.expiresAt || stored.expiresAt > now);
     if (!usable || !(await this.matches(presented, stored.secretHash))) {
       throw new UnauthorizedError('invalid, expired or revoked API key');

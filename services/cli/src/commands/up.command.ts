@@ -1,0 +1,88 @@
+import { Command, InvalidArgumentError } from 'commander';
+import pc from 'picocolors';
+import type { RepositoryStatus } from '../../../search-gateway/src/api/repository.schemas.js';
+import { startLocalMode } from '../local/local-mode.js';
+import type { CommandIo } from './command-io.js';
+import { processIo } from './command-io.js';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65534) throw new InvalidArgumentError('must be a port number');
+  return port;
+}
+
+/** One line per repository: what a person watching the first index wants to see. */
+export function formatProgress(status: RepositoryStatus): string {
+  const progress = status.progress as
+    { phase?: string; filesDone?: number; filesTotal?: number; vectorsWritten?: number } | undefined;
+  const detail =
+    status.status === 'indexing' && progress
+      ? ` ${progress.phase ?? ''} ${progress.filesDone ?? 0}/${progress.filesTotal ?? '?'} files`
+      : '';
+  return `${status.name}: ${status.status}${detail} · ${status.files} files · ${status.chunks} chunks · ${status.vectorsPending} vectors pending${
+    status.error ? ` · error: ${status.error}` : ''
+  }`;
+}
+
+/**
+ * `myragdb up [PATH…]`: MyRAGDB on this machine in one process, with embedded stores in the data dir; prints the
+ * URL and admin key, then indexing progress until every repository is ready. Ctrl-C stops it cleanly.
+ */
+export function upCommand(io: CommandIo = processIo(), env: NodeJS.ProcessEnv = process.env): Command {
+  return new Command('up')
+    .description('Run MyRAGDB locally (gateway, indexer, health) and index the given folders')
+    .argument('[paths...]', 'folders to index (registered on first start, synced on every start)')
+    .option('--port <port>', 'gateway port (health serves on port + 1)', parsePort, 3002)
+    .option(
+      '--data-dir <dir>',
+      'where the embedded database, vectors and admin key live',
+      env.MYRAGDB_DATA_DIR ?? '.myragdb',
+    )
+    .action(async (paths: string[], options: { port: number; dataDir: string }) => {
+      const c = pc.createColors(Boolean(io.stdout.isTTY) && !env.NO_COLOR);
+      const say = (line: string) => io.stdout.write(`${line}\n`);
+      say(c.dim(`Starting MyRAGDB (data in ${options.dataDir})…`));
+      const local = await startLocalMode({ paths, port: options.port, dataDir: options.dataDir, env });
+
+      say(`${c.green('MyRAGDB is running')} at ${c.bold(local.url)}  (health: ${local.healthUrl})`);
+      if (local.adminKey.source === 'MYRAGDB_API_KEY') say('Admin API key: the value of MYRAGDB_API_KEY');
+      else say(`Admin API key: ${c.bold(local.adminKey.key)}  (saved in ${local.adminKey.file}, mode 0600)`);
+      say(
+        c.dim(`Try: MYRAGDB_URL=${local.url} npx myragdb search "your query" · MCP: ${local.url}/mcp · Ctrl-C to stop`),
+      );
+
+      let last = '';
+      let announced = false;
+      const report = async () => {
+        const statuses = (await local.status()).filter((status) => local.repositories.includes(status.name));
+        const text = statuses.map(formatProgress).join('\n');
+        if (text !== last) {
+          if (text) say(text);
+          last = text;
+        }
+        const done = statuses.every((status) => status.status === 'ready' && status.vectorsPending === 0);
+        if (done && !announced && statuses.length > 0) {
+          announced = true;
+          say(c.green(`Indexed: ${statuses.map((status) => status.name).join(', ')}`));
+        }
+      };
+      const timer = setInterval(() => {
+        report().catch((error: unknown) => local.logger.warn('progress check failed', { error }));
+      }, 1_000);
+
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          clearInterval(timer);
+          say(c.dim(`\n${signal}: stopping (finishing requests, releasing jobs)…`));
+          void local.shutdown().then(() => {
+            say('Stopped.');
+            resolve();
+          });
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

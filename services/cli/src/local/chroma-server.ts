@@ -1,0 +1,75 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join, sep } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DependencyError } from '../../../core/src/errors.js';
+
+export interface ChromaChild {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const HEARTBEAT = '/api/v2/heartbeat';
+
+async function freeLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The CLI script of the installed `chromadb` package, which runs the bundled Chroma server. */
+function chromaCli(): string {
+  const entry = createRequire(import.meta.url).resolve('chromadb'); // <package>/dist/cjs/chromadb.cjs
+  return join(entry.slice(0, entry.lastIndexOf(`${sep}dist${sep}`)), 'dist', 'cli.mjs');
+}
+
+/**
+ * Starts the Chroma server shipped in the `chromadb` npm package as a child process on a free loopback port, with
+ * its data in `dataDir` (so a restart finds its collections), and waits for its heartbeat. `stop` sends SIGTERM,
+ * then SIGKILL after 5 s.
+ */
+export async function startChromaChild(dataDir: string, timeoutMs = 60_000): Promise<ChromaChild> {
+  await mkdir(dataDir, { recursive: true });
+  const port = await freeLoopbackPort();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [chromaCli(), 'run', '--path', dataDir, '--host', '127.0.0.1', '--port', String(port)],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      cwd: dirname(dataDir),
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (data: Buffer) => {
+    stderr = (stderr + data.toString()).slice(-2000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(killer);
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    const alive = await fetch(`${url}${HEARTBEAT}`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (alive) return { url, stop };
+    await sleep(250);
+  }
+  await stop();
+  throw new DependencyError(
+    'chroma',
+    `the Chroma server did not start: ${stderr.trim().split('\n').slice(-3).join(' ') || 'no output'}`,
+  );
+}

@@ -1,0 +1,208 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { UseLiteEmbedder } from '../../../core/src/adapters/embedder/use-lite.embedder.js';
+import { PostgresIndexingQueueStats } from '../../../core/src/adapters/indexing-queue-stats/postgres.indexing-queue-stats.js';
+import { type AppConfig, loadConfig } from '../../../core/src/config/load-config.js';
+import { migrate } from '../../../core/src/db/migrate.js';
+import { openDatabase } from '../../../core/src/db/open-database.js';
+import { type RunningServer, startServer } from '../../../core/src/http/server.js';
+import { createIndexerRuntime, type IndexerRuntime } from '../../../core/src/indexing/indexer-runtime.js';
+import { createLoggerFromConfig, type Logger } from '../../../core/src/logging.js';
+import { createMetrics } from '../../../core/src/metrics.js';
+import type { SqlDatabase } from '../../../core/src/ports/sql-database.js';
+import { createApp as createHealthApp } from '../../../health/src/app.js';
+import { composeHealthMonitor } from '../../../health/src/compose.js';
+import { StaticDiscovery } from '../../../health/src/discovery/static.discovery.js';
+import type { HealthMonitor } from '../../../health/src/health-monitor.js';
+import { registryMetricsSource } from '../../../health/src/metrics-scrape/metrics-source.js';
+import { healthSettingsFromConfig } from '../../../health/src/settings.js';
+import type { RepositoryStatus } from '../../../search-gateway/src/api/repository.schemas.js';
+import { ADMIN_KEY_FILE, generateApiKey } from '../../../search-gateway/src/auth/api-key-secret.js';
+import { createGatewayRuntime, type GatewayRuntime } from '../../../search-gateway/src/gateway-runtime.js';
+import { type ChromaChild, startChromaChild } from './chroma-server.js';
+
+export interface LocalModeOptions {
+  /** Folders to register (if new) and sync. */
+  paths: readonly string[];
+  port: number;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface LocalMode {
+  config: AppConfig;
+  url: string;
+  healthUrl: string;
+  /** The admin key, and where it came from. */
+  adminKey: { key: string; source: 'MYRAGDB_API_KEY' | 'created' | 'file'; file?: string };
+  /** Registered repository names for `paths`, in order. */
+  repositories: string[];
+  status(): Promise<RepositoryStatus[]>;
+  logger: Logger;
+  shutdown(): Promise<void>;
+}
+
+/** A repository name from a folder name: the catalog's alphabet, lower-case. */
+export function repositoryNameFor(folder: string): string {
+  const name = basename(resolve(folder))
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 63);
+  return name || 'repository';
+}
+
+/**
+ * The admin key of a local install: MYRAGDB_API_KEY when set; otherwise the key kept in `<data dir>/admin.key`
+ * (mode 0600), created on first start so a restart keeps working with the same key.
+ */
+async function localAdminKey(env: NodeJS.ProcessEnv, dataDir: string): Promise<LocalMode['adminKey']> {
+  if (env.MYRAGDB_API_KEY) return { key: env.MYRAGDB_API_KEY, source: 'MYRAGDB_API_KEY' };
+  const file = join(dataDir, ADMIN_KEY_FILE);
+  const existing = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (existing) return { key: existing, source: 'file', file };
+  const { key } = generateApiKey();
+  await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  await chmod(file, 0o600);
+  return { key, source: 'created', file };
+}
+
+/**
+ * `myragdb up` without the terminal: embedded PGlite (or DATABASE_URL) in the data dir, a Chroma child process
+ * (unless CHROMA_URL), one USE-lite embedder shared by the indexer worker and the gateway, the gateway on `port`
+ * and the health service on `port + 1`, all in this process. Given folders are registered once and synced on
+ * every start, so a restart reuses the index and only catches up on changes.
+ */
+export async function startLocalMode(options: LocalModeOptions): Promise<LocalMode> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const folders = options.paths.map((path) => resolve(path));
+  const adminKey = await localAdminKey(options.env, dataDir);
+  const config = loadConfig({
+    LOG_LEVEL: 'warn',
+    ...options.env,
+    MYRAGDB_DATA_DIR: dataDir,
+    PORT: String(options.port),
+    HOST: options.env.HOST ?? '127.0.0.1',
+    MYRAGDB_API_KEY: adminKey.key,
+    // API clients may register folders under the ones given here unless the user chose the roots.
+    MYRAGDB_ALLOWED_ROOTS: options.env.MYRAGDB_ALLOWED_ROOTS || folders.join(','),
+  });
+  const logger = createLoggerFromConfig(config, 'myragdb');
+  const closers: Array<() => Promise<unknown>> = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) {
+      await close().catch((error: unknown) => logger.error('shutdown step failed', { error }));
+    }
+  };
+
+  try {
+    let chroma: ChromaChild | undefined;
+    if (!config.CHROMA_URL) {
+      chroma = await startChromaChild(join(dataDir, 'chroma'));
+      closers.push(() => chroma!.stop());
+    }
+    const sql: SqlDatabase = await openDatabase(config, 'myragdb-up');
+    closers.push(() => sql.close());
+    await migrate(sql);
+    const embedder = new UseLiteEmbedder();
+    closers.push(() => embedder.close());
+    await embedder.start();
+
+    const gatewayMetrics = createMetrics('search-gateway');
+    const indexer: IndexerRuntime = await createIndexerRuntime({
+      config,
+      sql,
+      embedder,
+      logger,
+      metrics: gatewayMetrics,
+      ...(chroma ? { chromaUrl: chroma.url } : {}),
+    });
+    closers.push(() => indexer.close());
+    const gateway: GatewayRuntime = await createGatewayRuntime({
+      config,
+      sql,
+      embedder,
+      logger,
+      metrics: gatewayMetrics,
+      stores: { keywordIndex: indexer.keywordIndex, vectorIndex: indexer.vectorIndex },
+    });
+    closers.push(() => gateway.close());
+
+    const repositories: string[] = [];
+    const known = new Map(
+      (await indexer.catalog.listRepositories()).map((repository) => [repository.name, repository]),
+    );
+    for (const folder of folders) {
+      const reuse = [...known.values()].find(
+        (repository) => repository.source.type === 'local' && repository.source.path === folder,
+      );
+      if (reuse) {
+        await gateway.repositories.reindex([reuse.name], false);
+        repositories.push(reuse.name);
+        continue;
+      }
+      let name = repositoryNameFor(folder);
+      for (let suffix = 2; known.has(name) || repositories.includes(name); suffix++)
+        name = `${repositoryNameFor(folder).slice(0, 59)}-${suffix}`;
+      await gateway.repositories.create({ name, source: { type: 'local', path: folder } });
+      repositories.push(name);
+    }
+
+    const stopWorker = new AbortController();
+    const worker = indexer.indexer.runWorker(stopWorker.signal);
+    closers.push(async () => {
+      stopWorker.abort();
+      await worker;
+    });
+
+    const servers: RunningServer[] = [];
+    const gatewayServer = await startServer({
+      app: gateway.app,
+      port: config.PORT,
+      host: config.HOST,
+      logger,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      signals: [],
+    });
+    servers.push(gatewayServer);
+    const healthMetrics = createMetrics('health');
+    const monitor: HealthMonitor = composeHealthMonitor({
+      settings: { ...healthSettingsFromConfig(config), chromaUrl: config.CHROMA_URL ?? chroma?.url },
+      logger,
+      metrics: healthMetrics,
+      sql,
+      queueStats: new PostgresIndexingQueueStats(sql),
+      discovery: new StaticDiscovery({ 'search-gateway': [gatewayServer.url] }),
+      trafficSources: () => [registryMetricsSource('search-gateway', gatewayMetrics.registry)],
+    });
+    monitor.start(config.HEALTH_CHECK_INTERVAL_MS);
+    closers.push(() => monitor.stop());
+    const healthServer = await startServer({
+      app: createHealthApp({ config, logger, metrics: healthMetrics, latestReport: () => monitor.latest() }),
+      port: config.PORT === 0 ? 0 : config.PORT + 1,
+      host: config.HOST,
+      logger,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      signals: [],
+    });
+    servers.push(healthServer);
+    // Servers stop first (last registered, first closed): no request may reach a closed store.
+    closers.push(() => Promise.all(servers.map((server) => server.shutdown('local mode stopping'))));
+
+    let stopping: Promise<void> | undefined;
+    return {
+      config,
+      url: gatewayServer.url,
+      healthUrl: `${healthServer.url}/api/v1/health`,
+      adminKey,
+      repositories,
+      status: () => gateway.repositories.list(),
+      logger,
+      shutdown: () => (stopping ??= closeAll()),
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

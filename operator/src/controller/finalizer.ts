@@ -51,7 +51,6 @@ async function apiKeyOf(client: KubeClient, resource: MyRAGDB): Promise<string> 
 export async function finalize(dependencies: FinalizeDependencies, resource: MyRAGDB): Promise<string> {
   const { client, cleaner } = dependencies;
   const namespace = resource.metadata.namespace!;
-  if (!resource.metadata.finalizers?.includes(FINALIZER)) return 'nothing to do';
   const plan = deletionPlan(resource);
   let summary: string;
   if (plan.policy === DeletionPolicy.Delete) {

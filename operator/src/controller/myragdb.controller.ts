@@ -20,6 +20,7 @@ import { finalize, type FinalizeDependencies } from './finalizer.js';
 import { generatedSecretNames, resolveGeneratedSecrets } from './generated-secrets.js';
 import {
   computeStatus,
+  deletingStatus,
   deploymentStatus,
   findCondition,
   reindexOutcome,
@@ -70,11 +71,7 @@ export class MyRAGDBReconciler {
     const logger = this.deps.logger.child({ namespace, name });
     let resource = await client.find<MyRAGDB>(myRAGDBPath(namespace, name));
     if (!resource) return {};
-    if (resource.metadata.deletionTimestamp) {
-      const summary = await finalize(this.deps, resource);
-      logger.info('released after deletion', { summary });
-      return {};
-    }
+    if (resource.metadata.deletionTimestamp) return this.release(resource, logger);
     if (!resource.metadata.finalizers?.includes(FINALIZER)) {
       resource = await patchFinalizers(client, resource, [...(resource.metadata.finalizers ?? []), FINALIZER]);
     }
@@ -88,6 +85,29 @@ export class MyRAGDBReconciler {
       return {};
     }
     return this.converge(resource, parsed.spec, logger);
+  }
+
+  /** Runs the deletion policy; a failed cleanup is reported (status, Warning event) and retried with backoff. */
+  private async release(resource: MyRAGDB, logger: ReconcileLogger): Promise<ReconcileResult> {
+    if (!resource.metadata.finalizers?.includes(FINALIZER)) return {};
+    const generation = resource.metadata.generation ?? 0;
+    const deleting = deletingStatus(resource.status, generation, this.now());
+    if (statusChanged(resource.status, deleting)) resource = await patchStatus(this.deps.client, resource, deleting);
+    try {
+      const summary = await finalize(this.deps, resource);
+      logger.info('released after deletion', { summary });
+      return {};
+    } catch (error) {
+      const message = `cleanup before deletion failed: ${(error as Error).message}`;
+      const failed = deletingStatus(resource.status, generation, this.now(), message);
+      if (statusChanged(resource.status, failed)) {
+        await patchStatus(this.deps.client, resource, failed);
+        await this.deps.events
+          .record(resource, 'Warning', ConditionReason.DataCleanupFailed, message)
+          .catch((eventError: unknown) => logger.warn('could not record event', { error: String(eventError) }));
+      }
+      throw new RetryableReconcileError(message, { cause: error });
+    }
   }
 
   private async converge(resource: MyRAGDB, spec: MyRAGDBSpec, logger: ReconcileLogger): Promise<ReconcileResult> {

@@ -247,6 +247,27 @@ export function computeStatus(input: StatusInput): MyRAGDBStatus {
   };
 }
 
+/** Status while the finalizer runs: phase Deleting, not Ready, and Degraded if data cleanup failed. */
+export function deletingStatus(
+  previous: MyRAGDBStatus | undefined,
+  generation: number,
+  now: Date,
+  failure?: string,
+): MyRAGDBStatus {
+  let conditions = previous?.conditions ?? [];
+  const set = (type: ConditionType, status: ConditionStatus, reason: ConditionReason, message: string) => {
+    conditions = setCondition(conditions, { type, status, reason, message, observedGeneration: generation }, now);
+  };
+  set(ConditionType.Ready, ConditionStatus.False, ConditionReason.Deleting, 'being deleted');
+  set(
+    ConditionType.Degraded,
+    failure ? ConditionStatus.True : ConditionStatus.False,
+    failure ? ConditionReason.DataCleanupFailed : ConditionReason.AsExpected,
+    failure ?? 'carrying out the deletion policy',
+  );
+  return { ...previous, phase: Phase.Deleting, conditions };
+}
+
 /**
  * Whether writing `next` would change anything (key order ignored: the API server does not keep ours). Skipping
  * equal writes matters: every write is a watch event that triggers another reconcile.

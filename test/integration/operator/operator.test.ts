@@ -491,6 +491,14 @@ describe('operator integration (real API server)', function () {
           ['/api/v1/repositories/alpha', '/api/v1/repositories/alpha', '/api/v1/repositories/beta'],
         );
         assert.ok(deletes.every((request) => /^Bearer .{32,}$/.test(request.authorization ?? '')));
+        const warnings = (await listChildren(client, 'Event', ns)) as unknown as {
+          reason: string;
+          type: string;
+          message: string;
+        }[];
+        const cleanupFailure = warnings.find((event) => event.reason === ConditionReason.DataCleanupFailed);
+        assert.equal(cleanupFailure?.type, 'Warning');
+        assert.match(cleanupFailure!.message, /cleanup before deletion failed: .*503/);
         if (apiKeySecret) {
           assert.equal(
             deletes[0]!.authorization,

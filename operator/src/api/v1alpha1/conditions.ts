@@ -46,7 +46,6 @@ export const ConditionStatus = { True: 'True', False: 'False', Unknown: 'Unknown
 export type ConditionStatus = (typeof ConditionStatus)[keyof typeof ConditionStatus];
 
 export const Phase = {
-  Pending: 'Pending',
   Provisioning: 'Provisioning',
   Ready: 'Ready',
   Degraded: 'Degraded',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '../../core/src/config/load-config.js';
@@ -9,6 +9,7 @@ import { captureLogger } from '../../core/test/support/capture-logger.js';
 import { createApp } from '../../health/src/app.js';
 import { freePort } from '../../../test/support/ports.js';
 import { HealthExitCode, healthCommand, renderHealthReport } from '../src/commands/health.command.js';
+import { createHttpServer } from '../../core/src/http/server.js';
 
 const report: HealthReport = {
   status: 'degraded',
@@ -59,7 +60,7 @@ async function run(args: string[], served: HealthReport | undefined | typeof NOT
       metrics: createMetrics('health'),
       latestReport: () => served,
     });
-    server = createServer(app);
+    server = createHttpServer(app);
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
@@ -119,7 +120,7 @@ describe('myragdb health', () => {
   });
 
   it('exits 3 when the answer is not a health report', async () => {
-    const server = createServer((_req, res) =>
+    const server = createHttpServer((_req, res) =>
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -9,7 +9,7 @@ import type { Logger } from '../../core/src/logging.js';
 import { Metrics } from '../../core/src/metric-names.js';
 import type { ServiceMetrics } from '../../core/src/metrics.js';
 import type { IndexingQueueStats } from '../../core/src/ports/indexing-queue-stats.js';
-import { runCheck, type ComponentCheck } from './checks/component-check.js';
+import { describeError, runCheck, withTimeout, type ComponentCheck } from './checks/component-check.js';
 import { ServiceInstanceCheck, type ServiceInstance } from './checks/service-instance.check.js';
 import type { InstanceDiscovery } from './discovery/instance-discovery.js';
 import { evaluateAlerts, toReportAlert, type AlertRule, type AlertState } from './evaluation/alert-evaluator.js';
@@ -48,6 +48,7 @@ export class HealthMonitor {
   private backlogHistory: BacklogSample[] = [];
   private previousTraffic: InstanceSamples | null = null;
   private previousStatuses = new Map<string, HealthStatus>();
+  private readonly unreadableSources = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<HealthReport> | undefined;
   private stopped = false;
@@ -167,7 +168,7 @@ export class HealthMonitor {
     if (!discovery) return { instances: [] };
     const started = performance.now();
     try {
-      return { instances: await discovery.discover(AbortSignal.timeout(checkTimeoutMs)) };
+      return { instances: await withTimeout((signal) => discovery.discover(signal), checkTimeoutMs) };
     } catch (error) {
       return {
         instances: [],
@@ -175,7 +176,7 @@ export class HealthMonitor {
           name: 'instance-discovery',
           kind: ComponentKind.MONITOR,
           status: HealthStatus.DEGRADED,
-          message: `cannot list search-gateway/indexer instances: ${error instanceof Error ? error.message : String(error)}`,
+          message: `cannot list search-gateway/indexer instances: ${describeError(error)}`,
           latency_ms: Math.round(performance.now() - started),
           checked_at: new Date().toISOString(),
         },
@@ -188,10 +189,19 @@ export class HealthMonitor {
     const scraped = await Promise.all(
       sources.map(async (source): Promise<[string, Sample[]] | undefined> => {
         try {
-          const text = await source.read(AbortSignal.timeout(this.options.checkTimeoutMs));
-          return [source.id, parsePrometheusText(text)];
+          const text = await withTimeout((signal) => source.read(signal), this.options.checkTimeoutMs);
+          const samples = parsePrometheusText(text);
+          this.unreadableSources.delete(source.id);
+          return [source.id, samples];
         } catch (error) {
-          this.options.logger.debug('gateway metrics unreadable', { source: source.id, error });
+          // Once per outage: a gateway that stays down is already reported by its instance check.
+          if (!this.unreadableSources.has(source.id)) {
+            this.options.logger.warn('gateway metrics unreadable: traffic alerts skip it', {
+              source: source.id,
+              error: describeError(error),
+            });
+          }
+          this.unreadableSources.add(source.id);
           return undefined;
         }
       }),

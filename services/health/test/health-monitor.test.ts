@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PgliteSqlDatabase } from '../../core/src/adapters/sql-database/pglite.sql-database.js';
@@ -9,16 +9,59 @@ import { createHealthProbesRouter } from '../../core/src/http/health-probes.js';
 import { createServiceApp } from '../../core/src/http/service-app.js';
 import { createMetrics, type ServiceMetrics } from '../../core/src/metrics.js';
 import { captureLogger } from '../../core/test/support/capture-logger.js';
+import { KubeConfig } from '@kubernetes/client-node';
+import { freePort } from '../../../test/support/ports.js';
 import { composeHealthMonitor } from '../src/compose.js';
+import { KubernetesDiscovery } from '../src/discovery/kubernetes.discovery.js';
 import { StaticDiscovery } from '../src/discovery/static.discovery.js';
 import { DEFAULT_ALERT_THRESHOLDS } from '../src/evaluation/alert-rules.js';
 import type { HealthMonitor } from '../src/health-monitor.js';
 import { registryMetricsSource } from '../src/metrics-scrape/metrics-source.js';
+import { createHttpServer } from '../../core/src/http/server.js';
 
 /**
  * The monitor's traffic path: a real service stack (core middleware, HTTP metrics, probes) serves requests, the
  * monitor scrapes its /api/v1/metrics between rounds and raises and resolves HighErrorRate and HighApiLatency.
  */
+describe('HealthMonitor discovery failures', () => {
+  it('reports an unreachable Kubernetes API as a degraded instance-discovery component, not a crash', async function () {
+    this.timeout(30_000);
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'gone', server: `https://127.0.0.1:${await freePort()}`, skipTLSVerify: true }],
+      users: [{ name: 'u', token: 'x' }],
+      contexts: [{ name: 'c', cluster: 'gone', user: 'u' }],
+      currentContext: 'c',
+    });
+    const sql = await PgliteSqlDatabase.open();
+    try {
+      const monitor = composeHealthMonitor({
+        settings: {
+          checkTimeoutMs: 5000,
+          backlogWindowMs: 60_000,
+          stuckJobAfterMs: 60_000,
+          dataDir: '/tmp',
+          thresholds: DEFAULT_ALERT_THRESHOLDS,
+        },
+        logger: captureLogger({ level: 'error' }).logger,
+        metrics: createMetrics('health'),
+        sql,
+        discovery: new KubernetesDiscovery(kubeConfig, 'myragdb', [
+          { kind: 'search-gateway', service: 'myragdb-search-gateway' },
+        ]),
+      });
+      const report = await monitor.runRound();
+      const failure = report.components.find((c) => c.name === 'instance-discovery');
+      assert.equal(failure?.status, 'degraded');
+      assert.match(failure?.message ?? '', /cannot list search-gateway\/indexer instances: .*ECONNREFUSED/);
+      assert.equal(report.components.find((c) => c.kind === 'postgres')?.status, 'healthy');
+      assert.equal(report.status, 'degraded');
+    } finally {
+      await sql.close();
+    }
+  });
+});
+
 describe('HealthMonitor traffic alerts from a scraped service', function () {
   this.timeout(30_000);
   let server: Server;
@@ -42,7 +85,7 @@ describe('HealthMonitor traffic alerts from a scraped service', function () {
         });
       },
     });
-    server = createServer(app);
+    server = createHttpServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     sql = await PgliteSqlDatabase.open();
@@ -74,11 +117,19 @@ describe('HealthMonitor traffic alerts from a scraped service', function () {
       discovery: new StaticDiscovery({ 'search-gateway': [url] }),
       ...(trafficSources ? { trafficSources } : {}),
     });
+  /** API requests the service has counted so far (probe routes excluded, like the monitor does). */
+  const counted = async () =>
+    (await serviceMetrics.httpRequests.get()).values
+      .filter((v) => !String(v.labels.route).startsWith('/api/v1/health'))
+      .reduce((sum, v) => sum + v.value, 0);
+  /** Sends requests and waits until the service has recorded them (it counts on 'finish', which may trail the reply). */
   const traffic = async (ok: number, broken: number) => {
+    const expected = (await counted()) + ok + broken;
     await Promise.all([
       ...Array.from({ length: ok }, () => fetch(`${url}/api/v1/search`).then((r) => r.text())),
       ...Array.from({ length: broken }, () => fetch(`${url}/api/v1/broken`).then((r) => r.text())),
     ]);
+    while ((await counted()) < expected) await sleep(10);
   };
   const names = async (monitor: HealthMonitor) => (await monitor.runRound()).alerts.map((a) => a.name).sort();
 

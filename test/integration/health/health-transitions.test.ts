@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { statfsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,7 @@ import { registerTeardown } from '../../support/hooks.js';
 import { createPostgresCluster, postgresBinDir, type PostgresCluster } from '../../support/postgres-cluster.js';
 import { freePort, waitForHttp } from '../../support/ports.js';
 import { skipSuite } from '../../support/skip.js';
+import { createHttpServer } from '../../../services/core/src/http/server.js';
 
 const ROUND_MS = 250;
 const WARNING_FOR_MS = 3000;
@@ -121,7 +122,7 @@ describe('health service status transitions with real stores', function () {
       metrics: createMetrics('indexer'),
       readiness: [{ name: 'postgres', check: () => indexerSql.query('SELECT 1') }],
     });
-    indexerServer = createServer(indexerApp);
+    indexerServer = createHttpServer(indexerApp);
     await new Promise<void>((resolve) => indexerServer.listen(0, '127.0.0.1', resolve));
     const indexerUrl = `http://127.0.0.1:${(indexerServer.address() as AddressInfo).port}`;
 

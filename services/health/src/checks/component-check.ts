@@ -21,18 +21,17 @@ export interface CheckRun<T> {
 }
 
 /** The message plus its cause's (fetch says only "fetch failed"; ECONNREFUSED is in the cause). */
-function describe(error: unknown): string {
+export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
 
 /**
- * Runs one check under a timeout and turns every way it can fail (throw, reject, hang) into an unhealthy
- * component with a message saying what happened, so one bad dependency never stalls or breaks a round.
+ * Settles like `work(signal)`, or rejects with "no answer within N ms" (aborting `signal`) when that comes first:
+ * a dependency that hangs must not stall a probe round.
  */
-export async function runCheck<T>(check: ComponentCheck<T>, timeoutMs: number): Promise<CheckRun<T>> {
+export async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number): Promise<T> {
   const controller = new AbortController();
-  const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -40,16 +39,30 @@ export async function runCheck<T>(check: ComponentCheck<T>, timeoutMs: number): 
       reject(new Error(`no answer within ${timeoutMs} ms`));
     }, timeoutMs);
   });
+  try {
+    return await Promise.race([work(controller.signal), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const elapsedMs = (started: number) => Math.round((performance.now() - started) * 10) / 10;
+
+/**
+ * Runs one check under a timeout and turns every way it can fail (throw, reject, hang) into an unhealthy
+ * component with a message saying what happened, so one bad dependency never stalls or breaks a round.
+ */
+export async function runCheck<T>(check: ComponentCheck<T>, timeoutMs: number): Promise<CheckRun<T>> {
+  const started = performance.now();
   const base = { name: check.name, kind: check.kind };
   try {
-    const result = await Promise.race([check.probe(controller.signal), timedOut]);
-    const latency = performance.now() - started;
+    const result = await withTimeout((signal) => check.probe(signal), timeoutMs);
     return {
       component: {
         ...base,
         status: result.status,
         message: result.message,
-        latency_ms: Math.round(latency * 10) / 10,
+        latency_ms: elapsedMs(started),
         checked_at: new Date().toISOString(),
         ...(result.details ? { details: result.details } : {}),
       },
@@ -60,13 +73,11 @@ export async function runCheck<T>(check: ComponentCheck<T>, timeoutMs: number): 
       component: {
         ...base,
         status: 'unhealthy',
-        message: describe(error),
-        latency_ms: Math.round((performance.now() - started) * 10) / 10,
+        message: describeError(error),
+        latency_ms: elapsedMs(started),
         checked_at: new Date().toISOString(),
       },
       data: undefined,
     };
-  } finally {
-    clearTimeout(timer);
   }
 }

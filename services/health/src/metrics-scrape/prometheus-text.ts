@@ -20,11 +20,13 @@ const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
 const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', n: '\n' };
 
-function parseValue(text: string): number {
-  if (text === '+Inf' || text === 'Inf') return Number.POSITIVE_INFINITY;
-  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
-  if (text === 'NaN') return Number.NaN;
-  return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
+/** Values as Prometheus reads them (Go's ParseFloat): NaN and Inf in any case, e.g. prom-client's `Nan`. */
+function parseValue(text: string): number | undefined {
+  const lower = text.toLowerCase();
+  if (lower === 'nan') return Number.NaN;
+  if (['inf', '+inf', 'infinity', '+infinity'].includes(lower)) return Number.POSITIVE_INFINITY;
+  if (['-inf', '-infinity'].includes(lower)) return Number.NEGATIVE_INFINITY;
+  return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : undefined;
 }
 
 function parseLine(line: string, lineNumber: number): Sample {
@@ -71,8 +73,7 @@ function parseLine(line: string, lineNumber: number): Sample {
   ) {
     fail('expected a value and an optional integer timestamp');
   }
-  const value = parseValue(valueText!);
-  if (Number.isNaN(value) && valueText !== 'NaN') fail(`bad value ${valueText}`);
+  const value = parseValue(valueText!) ?? fail(`bad value ${valueText}`);
   return { name, labels, value };
 }
 

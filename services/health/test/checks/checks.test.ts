@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Meilisearch } from 'meilisearch';
 import { loadConfig } from '../../../core/src/config/load-config.js';
@@ -12,6 +12,7 @@ import { useMeilisearch } from '../../../../test/support/meilisearch.js';
 import { runCheck, type ComponentCheck } from '../../src/checks/component-check.js';
 import { MeilisearchCheck } from '../../src/checks/meilisearch.check.js';
 import { ServiceInstanceCheck } from '../../src/checks/service-instance.check.js';
+import { createHttpServer } from '../../../core/src/http/server.js';
 
 /** A real service HTTP stack (core middleware + the shared probe router) with the given readiness checks. */
 async function startService(readiness: ReadinessCheck[]): Promise<{ url: string; server: Server }> {
@@ -23,7 +24,7 @@ async function startService(readiness: ReadinessCheck[]): Promise<{ url: string;
       express.use(createHealthProbesRouter({ readiness, timeoutMs: 300 }));
     },
   });
-  const server = createServer(app);
+  const server = createHttpServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }

@@ -53,7 +53,10 @@ describe('parsePrometheusText', () => {
   });
 
   it('unescapes label values and accepts timestamps and special values', () => {
-    const [sample, nan, inf] = parsePrometheusText('a{path="C:\\\\x \\"q\\"\\nz"} 1.5e3 1700000000\nb NaN\nc -Inf\n');
+    const [sample, nan, inf, promClientNan] = parsePrometheusText(
+      'a{path="C:\\\\x \\"q\\"\\nz"} 1.5e3 1700000000\nb NaN\nc -Inf\nnodejs_eventloop_lag_mean_seconds Nan\n',
+    );
+    assert.ok(Number.isNaN(promClientNan?.value), 'prom-client writes NaN as Nan; Prometheus accepts it');
     assert.deepEqual(sample, { name: 'a', labels: { path: 'C:\\x "q"\nz' }, value: 1500 });
     assert.ok(Number.isNaN(nan?.value));
     assert.equal(inf?.value, Number.NEGATIVE_INFINITY);

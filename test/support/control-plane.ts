@@ -35,7 +35,7 @@ const execFileAsync = promisify(execFile);
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUILD_SCRIPT = path.join(REPO_ROOT, 'test', 'control-plane', 'build.sh');
 export const BUILD_HINT =
-  'Build them with `bash test/control-plane/build.sh` (about 10-15 min cold on 2 cores, then cached), ' +
+  'Build them with `bash test/control-plane/build.sh` (10-25 min cold on 2 cores, then cached), ' +
   'or point KUBEBUILDER_ASSETS at a directory with kube-apiserver and etcd, ' +
   'or set MYRAGDB_SKIP_KUBE=1 to skip the Kubernetes suites.';
 

@@ -3,10 +3,10 @@
  * workers + periodic scheduler, and an HTTP server for probes and metrics. SIGTERM stops claiming, releases running
  * jobs back to the queue (they resume elsewhere), then closes the stores.
  */
-import { PgSqlDatabase } from '../../core/src/adapters/sql-database/pg.sql-database.js';
 import { createEmbedder } from '../../core/src/adapters/embedder/create-embedder.js';
 import { loadConfig } from '../../core/src/config/load-config.js';
 import { migrate } from '../../core/src/db/migrate.js';
+import { openDatabase } from '../../core/src/db/open-database.js';
 import { ConfigError } from '../../core/src/errors.js';
 import { startServer } from '../../core/src/http/server.js';
 import { createIndexerRuntime } from '../../core/src/indexing/indexer-runtime.js';
@@ -21,12 +21,7 @@ if (!config.DATABASE_URL) {
   throw new ConfigError('DATABASE_URL: required by the indexer service (replicas share the PostgreSQL job queue)');
 }
 const metrics = createMetrics('indexer');
-const sql = new PgSqlDatabase({
-  url: config.DATABASE_URL,
-  poolSize: config.DATABASE_POOL_SIZE,
-  maxOverflow: config.DATABASE_MAX_OVERFLOW,
-  applicationName: 'myragdb-indexer',
-});
+const sql = await openDatabase(config, 'myragdb-indexer');
 await migrate(sql);
 const embedder = await createEmbedder(config, { logger });
 const runtime = await createIndexerRuntime({ config, sql, embedder, logger, metrics });

@@ -90,11 +90,14 @@ describe('indexer: syncing a repository into every store (real Postgres, Chroma,
     assert.ok(reasons.get('escape')?.startsWith('symlink'), `escape: ${reasons.get('escape')}`);
   });
 
-  it('a no-change resync writes and embeds nothing', async () => {
-    await runtime.indexer.syncRepository('fixture');
+  it('a no-change resync writes and embeds nothing, and keeps the index generation (search caches stay valid)', async () => {
+    const first = await runtime.indexer.syncRepository('fixture');
     embedder.reset();
     const result = await runtime.indexer.syncRepository('fixture');
     assert.deepEqual([result.reindexed, result.chunksWritten, result.chunksDeleted, embedder.calls], [0, 0, 0, 0]);
+    assert.equal(result.generation, first.generation);
+    await fixture.write('docs/guide.md', '# Payments guide\n\nRewritten.\n');
+    assert.ok((await runtime.indexer.syncRepository('fixture')).generation > first.generation);
   });
 
   it('modifying a file replaces only its chunks, in every store', async () => {

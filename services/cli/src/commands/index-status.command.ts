@@ -23,8 +23,8 @@ export async function indexStatus(stores: CliStores, name: string) {
 
 export type IndexStatus = Awaited<ReturnType<typeof indexStatus>>;
 
-export function renderIndexStatus(status: IndexStatus): string {
-  const table = new Table();
+export function renderIndexStatus(status: IndexStatus, color: boolean): string {
+  const table = new Table({ style: color ? {} : { head: [], border: [] } });
   const job = status.lastJob;
   table.push(
     { status: status.status },
@@ -59,7 +59,9 @@ export function indexCommand(io: CommandIo = processIo()): Command {
       if (statuses.some((status) => status.status === 'error')) io.setExitCode(1);
       if (options.json) return printJson(io, name ? statuses[0] : { repositories: statuses });
       if (statuses.length === 0) io.stdout.write('No repositories.\n');
-      io.stdout.write(statuses.map(renderIndexStatus).join('\n\n') + '\n');
+      io.stdout.write(
+        statuses.map((status) => renderIndexStatus(status, io.stdout.isTTY === true)).join('\n\n') + '\n',
+      );
     });
   return index;
 }

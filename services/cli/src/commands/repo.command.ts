@@ -100,6 +100,7 @@ export function repoCommand(io: CommandIo = processIo()): Command {
         return;
       }
       const table = new Table({
+        style: io.stdout.isTTY ? {} : { head: [], border: [] },
         head: ['name', 'source', 'status', 'files', 'chunks', 'vectors pending', 'last indexed'],
       });
       for (const entry of repositories) {

@@ -184,7 +184,10 @@ export async function syncRepository(
   }
   await catalog.replaceSkippedFiles(name, [...discovered.skipped, ...readSkipped]);
 
-  const generation = await catalog.bumpIndexGeneration(name);
+  // Search caches key on the generation: bump it when results can change (keyword documents now, vectors below),
+  // never for a no-change sync, so periodic syncs do not flush every cache.
+  const keywordChanged = options.full || progress.chunksWritten > 0 || chunksDeleted > 0;
+  let generation = keywordChanged ? await catalog.bumpIndexGeneration(name) : await currentGeneration(catalog, name);
   const keywordPhaseMs = performance.now() - started;
 
   progress.phase = 'vectors';
@@ -202,6 +205,8 @@ export async function syncRepository(
       },
     },
   );
+
+  if (vectors.vectorsWritten > 0) generation = await catalog.bumpIndexGeneration(name);
 
   return {
     scanned: discovered.files.size,
@@ -243,6 +248,10 @@ async function prepareFile(
     state: { size: file.size, mtimeMs: file.mtimeMs, contentHash: file.contentHash },
     chunks,
   };
+}
+
+async function currentGeneration(catalog: SyncCatalog, repository: string): Promise<number> {
+  return (await catalog.indexGenerations([repository])).get(repository) ?? 0;
 }
 
 async function deleteFromStores(repository: string, ids: readonly string[], deps: SyncDependencies): Promise<void> {

@@ -1,15 +1,4 @@
 #!/usr/bin/env node
-// `npx myragdb-operator [flags]` = `myragdb operator run [flags]`. Like bin/myragdb.js: TypeScript through tsx in a
-// source checkout, the compiled dist/ in images.
-import { existsSync } from 'node:fs';
-
-const source = new URL('../src/cli/standalone.ts', import.meta.url);
-const compiled = new URL('../../dist/operator/src/cli/standalone.js', import.meta.url);
-
-if (existsSync(source)) {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(source.href);
-} else {
-  await import(compiled.href);
-}
+// `myragdb-operator [flags]` is `myragdb operator run [flags]`: the same program, through the CLI's launcher.
+process.argv.splice(2, 0, 'operator', 'run');
+await import('../../services/cli/bin/myragdb.js');

@@ -1,6 +1,6 @@
 /**
- * `operator run` and `operator crds`, shared by the `myragdb` CLI (`myragdb operator …`) and the standalone
- * `myragdb-operator` bin, so both take exactly the same flags.
+ * `myragdb operator run|crds`. The `myragdb-operator` bin is `myragdb operator run` under another name, so both
+ * take exactly the same flags.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -54,8 +54,8 @@ function defaultLeaseNamespace(flags: RunFlags): string {
   return 'default';
 }
 
-export function createOperatorRunCommand(name = 'run'): Command {
-  return new Command(name)
+export function createOperatorRunCommand(): Command {
+  return new Command('run')
     .description('Run the MyRAGDB operator (in-cluster, or against KUBECONFIG / --kubeconfig)')
     .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option('-n, --namespace <namespace>', 'watch only this namespace (default: all namespaces)')

@@ -25,7 +25,7 @@ export function buildOperatorDeployment(namespace: string): Record<string, unkno
             {
               name: 'operator',
               image: `${DEFAULT_IMAGE}:${DEFAULT_VERSION}`,
-              command: ['node', 'dist/operator/src/cli/standalone.js'],
+              command: ['node', 'dist/services/cli/src/main.js', 'operator', 'run'],
               args: [`--probe-address=0.0.0.0:${OPERATOR_PROBE_PORT}`],
               env: [{ name: 'LOG_FORMAT', value: 'json' }],
               ports: [{ name: 'probes', containerPort: OPERATOR_PROBE_PORT }],

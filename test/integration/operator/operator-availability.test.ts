@@ -3,26 +3,19 @@
  * replicas where only the Lease holder may act.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { ConditionType } from '../../../operator/src/api/v1alpha1/conditions.js';
 import { Resources, resourcePath } from '../../../operator/src/kube/resources.js';
 import type { RunningOperator } from '../../../operator/src/main.js';
 import {
-  createTestNamespace,
-  deleteTestNamespace,
-  useControlPlane,
-  type ControlPlane,
-} from '../../support/control-plane.js';
-import {
   applyMyRAGDB,
   createVolumes,
   eventually,
-  KubeClient,
   listChildren,
   runOperator,
   spawnOperatorProcess,
   waitForCondition,
+  operatorSuite,
 } from './operator-harness.js';
 
 const instance = (name: string) => `app.kubernetes.io/instance=${name}`;
@@ -32,35 +25,16 @@ interface Lease {
 }
 
 describe('operator availability (real API server)', function () {
-  let cp: ControlPlane;
-  let client: KubeClient;
-  const namespaces: string[] = [];
-  const processes: ChildProcess[] = [];
-  const operators: RunningOperator[] = [];
+  const suite = operatorSuite();
 
-  before(async function () {
-    cp = await useControlPlane(this);
-    client = new KubeClient(cp.kubeConfig);
-    const { installCrd } = await import('./operator-harness.js');
-    await installCrd(client);
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    for (const child of processes) if (child.exitCode === null) child.kill('SIGKILL');
-    await Promise.all(operators.splice(0).map((operator) => operator.stop()));
-    for (const namespace of namespaces) await deleteTestNamespace(cp.kubeConfig, namespace);
-  });
-
-  const lease = (ns: string) => client.find<Lease>(resourcePath(Resources.Lease, ns, 'myragdb-operator'));
+  const lease = (ns: string) => suite.client.find<Lease>(resourcePath(Resources.Lease, ns, 'myragdb-operator'));
 
   it('killed mid-reconcile and restarted, the operator converges without duplicates or new credentials', async function () {
     this.timeout(180_000);
-    const ns = await createTestNamespace(cp.kubeConfig, 'crash');
-    namespaces.push(ns);
+    const { cp, client } = suite;
+    const ns = await suite.namespace('crash');
     await createVolumes(client, 3);
-    const first = spawnOperatorProcess(cp.kubeconfigPath, ns);
-    processes.push(first);
+    const first = suite.track(spawnOperatorProcess(cp.kubeconfigPath, ns));
     await eventually(async () => (await lease(ns))?.spec?.holderIdentity, 'the first operator to lead');
     await applyMyRAGDB(client, ns, {
       metadata: { name: 'crash' },
@@ -79,8 +53,7 @@ describe('operator availability (real API server)', function () {
     first.kill('SIGKILL');
     await once(first, 'exit');
 
-    const second = spawnOperatorProcess(cp.kubeconfigPath, ns);
-    processes.push(second);
+    const second = suite.track(spawnOperatorProcess(cp.kubeconfigPath, ns));
     await waitForCondition(client, ns, 'crash', ConditionType.Ready, 'True', 150_000);
     await waitForCondition(client, ns, 'crash', ConditionType.ReindexSucceeded, 'True', 60_000);
     assert.equal((await listChildren(client, 'Deployment', ns, instance('crash'))).length, 3);
@@ -101,11 +74,13 @@ describe('operator availability (real API server)', function () {
 
   it('with two replicas only the leader reconciles; when it stops, the standby takes over', async function () {
     this.timeout(180_000);
-    const ns = await createTestNamespace(cp.kubeConfig, 'ha');
-    namespaces.push(ns);
+    const { cp, client } = suite;
+    const ns = await suite.namespace('ha');
     await createVolumes(client, 3);
-    const replicas = [await runOperator(cp.kubeConfig, ns), await runOperator(cp.kubeConfig, ns)];
-    operators.push(...replicas);
+    const replicas = [
+      suite.track(await runOperator(cp.kubeConfig, ns)),
+      suite.track(await runOperator(cp.kubeConfig, ns)),
+    ];
     await eventually(async () => replicas.some((replica) => replica.isLeader()), 'a leader');
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.equal(replicas.filter((replica) => replica.isLeader()).length, 1, 'exactly one leader');

@@ -18,7 +18,13 @@ import type { KubeList, KubeObject } from '../../../operator/src/kube/kube-objec
 import { Resources, resourcePath } from '../../../operator/src/kube/resources.js';
 import { startOperator, type OperatorOptions, type RunningOperator } from '../../../operator/src/main.js';
 import type { RepositoryDataCleaner } from '../../../operator/src/controller/repository-data.port.js';
-import { REPO_ROOT } from '../../support/control-plane.js';
+import {
+  createTestNamespace,
+  deleteTestNamespace,
+  REPO_ROOT,
+  useControlPlane,
+  type ControlPlane,
+} from '../../support/control-plane.js';
 
 export const TEST_MANAGER = 'integration-test';
 
@@ -234,3 +240,47 @@ export async function deleteAndWait(
 }
 
 export { isStatus, KubeClient };
+
+export interface OperatorSuite {
+  cp: ControlPlane;
+  /** An admin client. */
+  client: KubeClient;
+  /** A fresh namespace, deleted after the suite. */
+  namespace(prefix: string): Promise<string>;
+  /** Registers an operator (or process) to be stopped after the suite. */
+  track<T extends RunningOperator | ChildProcess>(running: T): T;
+}
+
+/**
+ * Call inside a `describe`: shares the control plane, installs the CRD once, and after the suite stops every
+ * tracked operator and deletes the namespaces it created.
+ */
+export function operatorSuite(): OperatorSuite {
+  const namespaces: string[] = [];
+  const operators: RunningOperator[] = [];
+  const children: ChildProcess[] = [];
+  const suite = {
+    namespace: async (prefix: string) => {
+      const name = await createTestNamespace(suite.cp.kubeConfig, prefix);
+      namespaces.push(name);
+      return name;
+    },
+    track: <T extends RunningOperator | ChildProcess>(running: T): T => {
+      if ('stop' in running) operators.push(running);
+      else children.push(running);
+      return running;
+    },
+  } as OperatorSuite;
+  before(async function () {
+    suite.cp = await useControlPlane(this);
+    suite.client = new KubeClient(suite.cp.kubeConfig);
+    await installCrd(suite.client);
+  });
+  after(async function () {
+    this.timeout(60_000);
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await Promise.all(operators.splice(0).map((operator) => operator.stop()));
+    for (const namespace of namespaces) await deleteTestNamespace(suite.cp.kubeConfig, namespace);
+  });
+  return suite;
+}

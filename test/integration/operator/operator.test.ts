@@ -17,25 +17,19 @@ import { reindexJobName } from '../../../operator/src/specs/reindex.specs.js';
 import { buildRbacManifests } from '../../../operator/src/rbac/rbac.js';
 import { buildOperatorDeployment } from '../../../operator/src/manifests/operator-deployment.js';
 import {
-  createTestNamespace,
-  deleteTestNamespace,
-  useControlPlane,
-  type ControlPlane,
-} from '../../support/control-plane.js';
-import {
   applyMyRAGDB,
   condition,
   createVolumes,
   deleteAndWait,
   eventually,
   getMyRAGDB,
-  installCrd,
-  KubeClient,
   listChildren,
   loadSample,
   runOperator,
   waitForCondition,
+  operatorSuite,
 } from './operator-harness.js';
+import type { KubeClient } from '../../../operator/src/kube/kube-client.js';
 
 const instance = (name: string) => `app.kubernetes.io/instance=${name}`;
 
@@ -49,33 +43,13 @@ async function expectRejected(promise: Promise<unknown>, pattern: RegExp): Promi
 }
 
 describe('operator integration (real API server)', function () {
-  let cp: ControlPlane;
+  const suite = operatorSuite();
   let client: KubeClient;
-  const namespaces: string[] = [];
-  const operators: RunningOperator[] = [];
-
-  before(async function () {
-    cp = await useControlPlane(this);
-    client = new KubeClient(cp.kubeConfig);
-    await installCrd(client);
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    await Promise.all(operators.splice(0).map((operator) => operator.stop()));
-    for (const namespace of namespaces) await deleteTestNamespace(cp.kubeConfig, namespace);
-  });
-
-  async function namespace(prefix: string): Promise<string> {
-    const name = await createTestNamespace(cp.kubeConfig, prefix);
-    namespaces.push(name);
-    return name;
-  }
+  before(() => (client = suite.client));
+  const namespace = (prefix: string) => suite.namespace(prefix);
 
   async function operatorIn(ns: string, overrides: Parameters<typeof runOperator>[2] = {}): Promise<RunningOperator> {
-    const operator = await runOperator(cp.kubeConfig, ns, overrides);
-    operators.push(operator);
-    return operator;
+    return suite.track(await runOperator(suite.cp.kubeConfig, ns, overrides));
   }
 
   describe('the CRD', () => {

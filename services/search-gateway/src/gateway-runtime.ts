@@ -10,6 +10,7 @@ import { ConfigError } from '../../core/src/errors.js';
 import type { ReadinessCheck } from '../../core/src/http/health-probes.js';
 import type { Logger } from '../../core/src/logging.js';
 import type { ServiceMetrics } from '../../core/src/metrics.js';
+import { instrumentKeywordIndex, instrumentVectorIndex } from '../../core/src/store-metrics.js';
 import type { Embedder } from '../../core/src/ports/embedder.js';
 import type { KeywordIndex } from '../../core/src/ports/keyword-index.js';
 import type { SqlDatabase } from '../../core/src/ports/sql-database.js';
@@ -88,15 +89,19 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   );
   const jobs = new PostgresJobQueue(sql);
   const ownsStores = !options.stores;
-  const keywordIndex = options.stores?.keywordIndex ?? openKeywordIndex(config, sql);
+  // Stores handed in (myragdb up shares the indexer's) are measured by their owner; only opened ones here.
+  const keywordIndex = options.stores?.keywordIndex ?? instrumentKeywordIndex(openKeywordIndex(config, sql), metrics);
   const vectorIndex =
     options.stores?.vectorIndex ??
-    new ChromaVectorIndex({
-      url: chromaUrl!,
-      modelId: embedder.modelId,
-      dimension: embedder.dimension,
-      ...(options.collectionPrefix !== undefined ? { collectionPrefix: options.collectionPrefix } : {}),
-    });
+    instrumentVectorIndex(
+      new ChromaVectorIndex({
+        url: chromaUrl!,
+        modelId: embedder.modelId,
+        dimension: embedder.dimension,
+        ...(options.collectionPrefix !== undefined ? { collectionPrefix: options.collectionPrefix } : {}),
+      }),
+      metrics,
+    );
   if (ownsStores) await keywordIndex.init();
 
   const apiKeys = new ApiKeyService(new ApiKeyRepository(sql));

@@ -3,7 +3,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import { healthReportSchema, HealthStatus, type HealthReport } from '../../../core/src/domain/health-report.js';
 
-export const DEFAULT_HEALTH_URL = 'http://127.0.0.1:3002';
+/** Where `myragdb up` serves the health service: the gateway's default port + 1. */
+export const DEFAULT_HEALTH_URL = 'http://127.0.0.1:3003';
 
 /** Exit codes, so scripts can branch on the verdict without parsing: 0 healthy, 1 degraded, 2 unhealthy, 3 no report. */
 export const HealthExitCode = { healthy: 0, degraded: 1, unhealthy: 2, unreachable: 3 } as const;

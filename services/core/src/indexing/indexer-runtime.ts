@@ -17,6 +17,7 @@ import type { SqlDatabase } from '../ports/sql-database.js';
 import type { VectorIndex } from '../ports/vector-index.js';
 import { createCredentialCipher } from '../security/credential-cipher.js';
 import { createIndexer, type Indexer, type IndexerOptions } from './indexer.js';
+import { instrumentKeywordIndex, instrumentVectorIndex } from '../store-metrics.js';
 import { createIndexingMetrics } from './indexing-metrics.js';
 import { createSourceResolver } from './resolve-source.js';
 
@@ -74,21 +75,27 @@ export async function createIndexerRuntime(options: IndexerRuntimeOptions): Prom
     config.AUTH_ENCRYPTION_KEY ? { cipher: createCredentialCipher(config.AUTH_ENCRYPTION_KEY) } : {},
   );
   const queue = new PostgresJobQueue(sql);
-  const keywordIndex: KeywordIndex =
+  const storeMetrics = options.metrics;
+  const configuredKeywordIndex: KeywordIndex =
     config.KEYWORD_ENGINE === 'meilisearch'
       ? new MeilisearchKeywordIndex({
           url: config.MEILI_URL!,
           ...(config.MEILI_API_KEY ? { apiKey: config.MEILI_API_KEY } : {}),
         })
       : new PostgresKeywordIndex(sql);
+  const keywordIndex = storeMetrics
+    ? instrumentKeywordIndex(configuredKeywordIndex, storeMetrics)
+    : configuredKeywordIndex;
   await keywordIndex.init();
-  const vectorIndexFor = (model: { modelId: string; dimension: number }) =>
-    new ChromaVectorIndex({
+  const vectorIndexFor = (model: { modelId: string; dimension: number }): VectorIndex => {
+    const chroma = new ChromaVectorIndex({
       url: chromaUrl,
       modelId: model.modelId,
       dimension: model.dimension,
       ...(options.collectionPrefix !== undefined ? { collectionPrefix: options.collectionPrefix } : {}),
     });
+    return storeMetrics ? instrumentVectorIndex(chroma, storeMetrics) : chroma;
+  };
   const vectorIndex = vectorIndexFor(embedder);
   const workDir = resolve(config.INDEXER_WORK_DIR ?? join(config.MYRAGDB_DATA_DIR, 'git'));
   const checkoutGit = createGitCheckout({ workDir });

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { buildCustomResourceDefinition, specSchema, type SchemaNode } from '../../src/api/v1alpha1/myragdb.schema.js';
-import { cronProblem, durationSeconds, parseMyRAGDBSpec } from '../../src/api/v1alpha1/myragdb.spec.js';
+import {
+  cronProblem,
+  durationSeconds,
+  myRAGDBSpecSchema,
+  parseMyRAGDBSpec,
+} from '../../src/api/v1alpha1/myragdb.spec.js';
 import { parseQuantity } from '../../src/api/v1alpha1/quantity.js';
 import { GENERATED_FILES } from '../../src/manifests/render.js';
 
@@ -34,7 +39,48 @@ function applySchemaDefaults(schema: SchemaNode, value: unknown): unknown {
   return value;
 }
 
+/** Field tree of a zod schema (wrappers such as optional/default/pipe unwrapped), for comparison with the CRD. */
+function zodFields(schema: unknown): unknown {
+  const def = (schema as { _zod: { def: Record<string, unknown> & { type: string } } })._zod.def;
+  switch (def.type) {
+    case 'optional':
+    case 'default':
+    case 'prefault':
+    case 'nullable':
+      return zodFields(def.innerType);
+    case 'pipe':
+      return zodFields(def.in);
+    case 'object':
+      return Object.fromEntries(
+        Object.entries(def.shape as Record<string, unknown>).map(([key, value]) => [key, zodFields(value)]),
+      );
+    case 'array':
+      return [zodFields(def.element)];
+    case 'record':
+      return { '*': zodFields(def.valueType) };
+    default:
+      return 'scalar';
+  }
+}
+
+/** The same tree from the CRD's JSON schema. */
+function schemaFields(schema: SchemaNode): unknown {
+  if (schema.type === 'object' && schema.properties) {
+    return Object.fromEntries(
+      Object.entries(schema.properties as Record<string, SchemaNode>).map(([key, value]) => [key, schemaFields(value)]),
+    );
+  }
+  if (schema.type === 'object' && schema.additionalProperties)
+    return { '*': schemaFields(schema.additionalProperties as SchemaNode) };
+  if (schema.type === 'array') return [schemaFields(schema.items as SchemaNode)];
+  return 'scalar';
+}
+
 describe('operator API: MyRAGDB spec', () => {
+  it('the parser mirrors the CRD schema field for field', () => {
+    assert.deepEqual(zodFields(myRAGDBSpecSchema), schemaFields(specSchema));
+  });
+
   it('fills every default for an empty spec', () => {
     const result = parseMyRAGDBSpec({});
     assert.ok(result.ok);

@@ -1,3 +1,4 @@
+import PQueue from 'p-queue';
 import type { PendingVectorChunk, VectorBacklog } from '../ports/catalog.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { VectorIndex, VectorRecord } from '../ports/vector-index.js';
@@ -66,36 +67,37 @@ export async function embedPendingVectors(
     await writeVectors(chunks, byHash);
   };
 
-  const inFlight = new Set<Promise<void>>();
+  const work = new PQueue({ concurrency });
   let failure: unknown;
-  const launch = (work: Promise<void>) => {
-    const tracked = work.catch((error: unknown) => {
+  const enqueue = (task: () => Promise<void>) =>
+    work.add(task).catch((error: unknown) => {
       failure ??= error;
     });
-    inFlight.add(tracked);
-    void tracked.finally(() => inFlight.delete(tracked));
-  };
 
-  const pages = readPages(backlog, repository, batchSize * concurrency, options.signal);
-  for await (const page of pages) {
-    if (failure !== undefined) break;
-    const cached = await backlog.getCachedEmbeddings(
-      embedder.modelId,
-      page.map((chunk) => chunk.contentHash),
-    );
-    const hits = page.filter((chunk) => cached.has(chunk.contentHash));
-    const misses = page.filter((chunk) => !cached.has(chunk.contentHash));
-    if (hits.length > 0) {
-      progress.cacheHits += hits.length;
-      launch(writeVectors(hits, cached));
-    }
-    for (let offset = 0; offset < misses.length; offset += batchSize) {
-      while (inFlight.size >= concurrency) await Promise.race(inFlight);
+  try {
+    for await (const page of readPages(backlog, repository, batchSize * concurrency, options.signal)) {
       if (failure !== undefined) break;
-      launch(embedBatch(misses.slice(offset, offset + batchSize)));
+      const cached = await backlog.getCachedEmbeddings(
+        embedder.modelId,
+        page.map((chunk) => chunk.contentHash),
+      );
+      const hits = page.filter((chunk) => cached.has(chunk.contentHash));
+      const misses = page.filter((chunk) => !cached.has(chunk.contentHash));
+      if (hits.length > 0) {
+        progress.cacheHits += hits.length;
+        void enqueue(() => writeVectors(hits, cached));
+      }
+      for (let offset = 0; offset < misses.length && failure === undefined; offset += batchSize) {
+        const batch = misses.slice(offset, offset + batchSize);
+        void enqueue(() => embedBatch(batch));
+        // Backpressure: read on only while every queued call has started.
+        await work.onSizeLessThan(1);
+      }
     }
+  } finally {
+    // Never return (or throw) with calls still writing: a retry must not race them.
+    await work.onIdle();
   }
-  await Promise.all(inFlight);
   if (failure !== undefined) throw failure;
   options.signal?.throwIfAborted();
   return { ...progress, elapsedMs: performance.now() - started, embedderBusyMs: busy.totalMs() };

@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 import type { Chunker } from '../chunking/chunker.js';
 import type { Chunk } from '../domain/chunk.js';
 import { discoverFiles } from '../discovery/discover-files.js';
@@ -142,21 +143,8 @@ export async function syncRepository(
     report();
   }
 
-  // Chunking is CPU-bound and the stores are I/O-bound: read and chunk the next batch while the current one writes.
   const readSkipped: SkippedFile[] = [];
-  const readLimit = pLimit(8);
-  const prepare = (paths: readonly string[]) =>
-    Promise.all(paths.map((path) => readLimit(() => prepareFile(root, repository, path, deps.chunker))));
-  const batches: string[][] = [];
-  for (let offset = 0; offset < plan.reindex.length; offset += batchSize) {
-    batches.push(plan.reindex.slice(offset, offset + batchSize));
-  }
-  let next = batches.length > 0 ? prepare(batches[0]!) : undefined;
-  for (let index = 0; index < batches.length; index++) {
-    signal?.throwIfAborted();
-    const results = await next!;
-    next = index + 1 < batches.length ? prepare(batches[index + 1]!) : undefined;
-    next?.catch(() => undefined);
+  const writeBatch = async (paths: readonly string[], results: readonly PreparedFile[]) => {
     const prepared = results.filter((file) => file.kind === 'text');
     // Found binary, minified or unreadable only now: recorded as skipped, and dropped if it was indexed before.
     const skippedNow = results.filter((file) => file.kind === 'skipped');
@@ -177,11 +165,43 @@ export async function syncRepository(
     if (upserts.length > 0) await keywordIndex.upsert(upserts);
     await deleteFromStores(name, deleteIds, deps);
     if (changes.length > 0) await catalog.applyFileChanges(name, changes);
-    progress.filesDone += batches[index]!.length;
+    progress.filesDone += paths.length;
     progress.chunksWritten += upserts.length;
     chunksDeleted += deleteIds.length;
     report();
+  };
+
+  // Reading and chunking are CPU-bound here, writing is mostly the stores' work: the next batch is chunked while
+  // two batches write (their files are disjoint, so their writes commute).
+  const readLimit = pLimit(8);
+  const prepare = (paths: readonly string[]) =>
+    Promise.all(paths.map((path) => readLimit(() => prepareFile(root, repository, path, deps.chunker))));
+  const batches: string[][] = [];
+  for (let offset = 0; offset < plan.reindex.length; offset += batchSize) {
+    batches.push(plan.reindex.slice(offset, offset + batchSize));
   }
+  const writes = new PQueue({ concurrency: 2 });
+  let writeFailure: unknown;
+  try {
+    let next = batches.length > 0 ? prepare(batches[0]!) : undefined;
+    for (let index = 0; index < batches.length && writeFailure === undefined; index++) {
+      signal?.throwIfAborted();
+      const results = await next!;
+      next = index + 1 < batches.length ? prepare(batches[index + 1]!) : undefined;
+      next?.catch(() => undefined);
+      const paths = batches[index]!;
+      writes
+        .add(() => writeBatch(paths, results))
+        .catch((error: unknown) => {
+          writeFailure ??= error;
+        });
+      await writes.onSizeLessThan(1);
+    }
+  } finally {
+    // Never leave writes running behind a failed or aborted sync: a retry must not race them.
+    await writes.onIdle();
+  }
+  if (writeFailure !== undefined) throw writeFailure;
   await catalog.replaceSkippedFiles(name, [...discovered.skipped, ...readSkipped]);
 
   // Search caches key on the generation: bump it when results can change (keyword documents now, vectors below),

@@ -10,7 +10,7 @@ import {
 } from '../files/confined-file.reader.js';
 
 export interface FileServiceDependencies {
-  catalog: Pick<Catalog, 'getRepository' | 'fileStates'>;
+  catalog: Pick<Catalog, 'getRepository' | 'chunkIdsByPath'>;
   /** Where the repository's files are on this machine: the local path, or the indexer's checkout of a git source. */
   checkoutRoot(repository: Repository): string;
   limits: FileReadLimits;
@@ -26,8 +26,9 @@ export class FileService {
   async read(repositoryName: string, relativePath: string, range: LineRange): Promise<FileContent> {
     validateRelativePath(relativePath);
     const repository = await this.deps.catalog.getRepository(repositoryName);
-    const indexed = await this.deps.catalog.fileStates(repository.name);
-    if (!indexed.has(relativePath)) {
+    // One indexed lookup of this path's chunks: a file with none was skipped or never indexed.
+    const chunks = await this.deps.catalog.chunkIdsByPath(repository.name, [relativePath]);
+    if (!chunks.get(relativePath)?.length) {
       throw new NotFoundError(`file "${relativePath}" is not indexed in repository "${repository.name}"`);
     }
     const slice = await readConfinedFile(this.deps.checkoutRoot(repository), relativePath, range, this.deps.limits);

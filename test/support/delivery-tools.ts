@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const INSTALL_SCRIPT = path.join(REPO_ROOT, 'test', 'delivery-tools', 'install.sh');
 
-export type DeliveryTool = 'helm' | 'kubectl' | 'hadolint' | 'actionlint' | 'compose-config';
+export type DeliveryTool = 'helm' | 'kubectl' | 'hadolint' | 'shellcheck' | 'actionlint' | 'compose-config';
 
 let binDir: string | undefined;
 

@@ -16,4 +16,4 @@ export const PLAIN_INSTALL_COMMANDS = [
 ];
 
 /** Shown in the README after either install; needs a running operator, so only the GitHub e2e job (kind) runs it. */
-export const WAIT_READY_COMMAND = 'kubectl -n myragdb-system wait myragdb/docs --for=condition=Ready --timeout=10m';
+export const WAIT_READY_COMMAND = 'kubectl -n myragdb-system wait myragdb/docs --for=condition=Ready --timeout=15m';

@@ -6,7 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../services/core/src/logging.js';
 import { ControllerManager } from './controller/manager.js';
 import { MyRAGDBReconciler } from './controller/myragdb.controller.js';
-import { GatewayRepositoryDataCleaner, type RepositoryDataCleaner } from './controller/repository-data.port.js';
+import { GatewayRepositoryCatalog, type RepositoryCatalog } from './controller/repository-catalog.port.js';
 import type { MyRAGDB } from './api/v1alpha1/myragdb.types.js';
 import { EventRecorder } from './kube/event-recorder.js';
 import { KubeClient } from './kube/kube-client.js';
@@ -36,8 +36,9 @@ export interface OperatorOptions {
   http?: { host: string; port: number };
   /** Identity on events. */
   instance: string;
-  cleaner?: RepositoryDataCleaner;
-  /** Gateway base URL for the finalizer's data cleanup; default: the in-cluster Service URL. */
+  /** The instances' repository catalogs; default: each gateway's admin API. */
+  catalog?: RepositoryCatalog;
+  /** Gateway base URL (repository registration, data cleanup); default: the in-cluster Service URL. */
   gatewayUrl?: (resource: MyRAGDB) => string;
   notReadyRequeueMs?: number;
   defaultMetrics?: boolean;
@@ -65,7 +66,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     client,
     events: new EventRecorder(client, options.instance),
     logger,
-    cleaner: options.cleaner ?? new GatewayRepositoryDataCleaner(),
+    catalog: options.catalog ?? new GatewayRepositoryCatalog(),
     gatewayUrl: options.gatewayUrl ?? defaultGatewayUrl,
     ...(options.notReadyRequeueMs === undefined ? {} : { notReadyRequeueMs: options.notReadyRequeueMs }),
   });

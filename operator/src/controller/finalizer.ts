@@ -17,11 +17,11 @@ import { Names } from '../specs/names.js';
 import { SecretKeys } from '../specs/secrets.specs.js';
 import { generatedSecretNames } from './generated-secrets.js';
 import { instanceSelector } from './observe.js';
-import type { RepositoryDataCleaner } from './repository-data.port.js';
+import type { RepositoryCatalog } from './repository-catalog.port.js';
 
 export interface FinalizeDependencies {
   client: KubeClient;
-  cleaner: RepositoryDataCleaner;
+  catalog: RepositoryCatalog;
   gatewayUrl(resource: MyRAGDB): string;
 }
 
@@ -49,14 +49,14 @@ async function apiKeyOf(client: KubeClient, resource: MyRAGDB): Promise<string> 
 
 /** Runs the deletion policy and releases the resource. Throws (to be retried with backoff) if cleanup fails. */
 export async function finalize(dependencies: FinalizeDependencies, resource: MyRAGDB): Promise<string> {
-  const { client, cleaner } = dependencies;
+  const { client, catalog } = dependencies;
   const namespace = resource.metadata.namespace!;
   const plan = deletionPlan(resource);
   let summary: string;
   if (plan.policy === DeletionPolicy.Delete) {
     if (plan.externalRepositories.length > 0) {
       const target = { gatewayUrl: dependencies.gatewayUrl(resource), apiKey: await apiKeyOf(client, resource) };
-      for (const repository of plan.externalRepositories) await cleaner.deleteRepository(target, repository);
+      for (const repository of plan.externalRepositories) await catalog.deleteRepository(target, repository);
     }
     const claims = await client.get<KubeList>(resourcePath(Resources.PersistentVolumeClaim, namespace), {
       labelSelector: instanceSelector(resource.metadata.name),

@@ -2,7 +2,7 @@
  * Reconciles one MyRAGDB: observe → desired → apply → status. Decisions live in pure modules (spec parser,
  * builders, status); this file sequences the I/O and turns every failure into a condition, an event and a requeue.
  */
-import { ConditionReason, ConditionStatus, ConditionType } from '../api/v1alpha1/conditions.js';
+import { ConditionReason, ConditionStatus, ConditionType, EventReason } from '../api/v1alpha1/conditions.js';
 import { FINALIZER } from '../api/v1alpha1/group.js';
 import { parseMyRAGDBSpec, type MyRAGDBSpec } from '../api/v1alpha1/myragdb.spec.js';
 import type { ComponentStatus, MyRAGDB } from '../api/v1alpha1/myragdb.types.js';
@@ -14,6 +14,7 @@ import { SERVICE_COMPONENTS, ServiceComponent, STORE_NAMES } from '../specs/comp
 import { buildDesiredState } from '../specs/desired-state.js';
 import { childName, selectorLabels, type Owner } from '../specs/names.js';
 import { reindexJobName } from '../specs/reindex.specs.js';
+import { buildRepositoryRegistrations } from '../specs/repositories.specs.js';
 import { gatewayEndpoint } from '../specs/services.specs.js';
 import { applyChildren, growClaims, pruneChildren, storeTemplateSizes } from './apply-children.js';
 import { finalize, type FinalizeDependencies } from './finalizer.js';
@@ -158,12 +159,43 @@ export class MyRAGDBReconciler {
         retryable.push(error as Error);
       }
     }
+    if (!spec.paused && spec.repositories.length > 0) {
+      await this.registerRepositories(resource, spec, context, observation, logger).catch((error: Error) => {
+        problems.push({ reason: ConditionReason.RepositorySyncFailed, message: error.message });
+        retryable.push(error);
+      });
+    }
     const status = await this.writeStatus(resource, { spec, context, observation, problems });
     if (retryable.length > 0) {
       throw new RetryableReconcileError(retryable.map((error) => error.message).join('; '), { cause: retryable[0] });
     }
     const ready = findCondition(status, ConditionType.Ready)?.status === ConditionStatus.True;
     return ready || spec.paused ? {} : { requeueAfterMs: this.deps.notReadyRequeueMs ?? 15_000 };
+  }
+
+  /**
+   * Registers `spec.repositories` missing from the instance's catalog, once its gateway is up. Registration only
+   * adds: repositories added by users through the API are theirs, and removing one deletes its index.
+   */
+  private async registerRepositories(
+    resource: MyRAGDB,
+    spec: MyRAGDBSpec,
+    context: BuildContext,
+    observation: Observation,
+    logger: ReconcileLogger,
+  ): Promise<void> {
+    const gateway = observation.deployments.get(childName(resource.metadata, ServiceComponent.Gateway));
+    if (!deploymentStatus(gateway).ready) return;
+    const target = { gatewayUrl: this.deps.gatewayUrl(resource), apiKey: context.secrets.apiKey };
+    const registered = new Set(await this.deps.catalog.listRepositories(target));
+    for (const repository of buildRepositoryRegistrations(spec, observation.referencedSecretData)) {
+      if (registered.has(repository.name)) continue;
+      await this.deps.catalog.registerRepository(target, repository);
+      logger.info('registered repository', { repository: repository.name });
+      await this.deps.events
+        .record(resource, 'Normal', EventReason.RepositoryRegistered, `registered repository ${repository.name}`)
+        .catch((error: unknown) => logger.warn('could not record event', { error: String(error) }));
+    }
   }
 
   private async writeStatus(

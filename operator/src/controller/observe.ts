@@ -8,6 +8,7 @@ import type { KubeClient } from '../kube/kube-client.js';
 import type { KubeList, KubeObject } from '../kube/kube-object.js';
 import { Resources, resourcePath, type ResourceType } from '../kube/resources.js';
 import { Labels, MANAGED_SELECTOR } from '../specs/names.js';
+import { GitCredentialKeys } from '../specs/repositories.specs.js';
 
 export type ObservedObject = KubeObject & {
   spec?: Record<string, unknown> & { replicas?: number };
@@ -22,6 +23,8 @@ export interface Observation {
   claims: ObservedObject[];
   /** Data of the Secrets this instance generated, by Secret name (decoded). */
   generatedSecretData: Map<string, Record<string, string>>;
+  /** Data of the Secrets the spec refers to (decoded), by Secret name: git credentials are passed on to the catalog. */
+  referencedSecretData: Map<string, Record<string, string>>;
   /** Referenced Secrets (or keys) that do not exist, as readable phrases. */
   missingSecrets: string[];
 }
@@ -53,7 +56,11 @@ export function referencedSecrets(spec: MyRAGDBSpec): { name: string; key?: stri
   if (spec.embedding.secretRef) references.push({ ...spec.embedding.secretRef, usedBy: 'embedding' });
   for (const repository of spec.repositories) {
     if (repository.credentialsSecretRef) {
-      references.push({ name: repository.credentialsSecretRef.name, usedBy: `repository ${repository.name}` });
+      references.push({
+        name: repository.credentialsSecretRef.name,
+        key: GitCredentialKeys.token,
+        usedBy: `repository ${repository.name}`,
+      });
     }
   }
   return references;
@@ -78,14 +85,20 @@ export async function observe(
     Promise.all(generatedSecretNames.map((secretName) => client.find<SecretObject>(secretPath(secretName)))),
     Promise.all(references.map((reference) => client.find<SecretObject>(secretPath(reference.name)))),
   ]);
-  const generatedSecretData = new Map<string, Record<string, string>>();
-  for (const secret of generated) {
-    if (!secret) continue;
-    const decoded = Object.fromEntries(
-      Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]),
+  const decodeAll = (secrets: (SecretObject | undefined)[]) =>
+    new Map(
+      secrets
+        .filter((secret): secret is SecretObject => secret !== undefined)
+        .map((secret) => [
+          secret.metadata.name,
+          Object.fromEntries(
+            Object.entries(secret.data ?? {}).map(([key, value]) => [
+              key,
+              Buffer.from(value, 'base64').toString('utf8'),
+            ]),
+          ),
+        ]),
     );
-    generatedSecretData.set(secret.metadata.name, decoded);
-  }
   const missingSecrets = references.flatMap((reference, index) => {
     const secret = referenced[index];
     if (!secret) return [`Secret ${reference.name} (${reference.usedBy}) not found`];
@@ -100,7 +113,8 @@ export async function observe(
     jobs: byName(jobs),
     pods,
     claims,
-    generatedSecretData,
+    generatedSecretData: decodeAll(generated),
+    referencedSecretData: decodeAll(referenced),
     missingSecrets,
   };
 }

@@ -1,32 +1,59 @@
 /**
- * The port through which the finalizer removes a MyRAGDB's repository data from external stores before the
- * resource goes away (deletionPolicy Delete). The real adapter asks the search gateway to delete each repository:
- * the gateway owns the data layout across Postgres, Meilisearch and Chroma, so the operator needs neither store
- * clients nor their credentials, and stays correct when the layout changes.
+ * How the operator reaches an instance's repository catalog: through the search gateway's admin API. The gateway
+ * owns the catalog (Postgres) and the data layout across Postgres, Meilisearch and Chroma, so the operator needs
+ * no store clients or store credentials, and stays correct when the layout changes. Used to register the
+ * repositories of `spec.repositories`, and by the finalizer to delete their data under deletionPolicy Delete.
  */
+import type { NewRepository } from '../../../services/core/src/domain/repository.js';
 import { DependencyError } from '../../../services/core/src/errors.js';
 
-export interface CleanupTarget {
+export interface CatalogTarget {
   /** Base URL of the instance's search gateway. */
   gatewayUrl: string;
   /** Admin API key of the instance (its generated MYRAGDB_API_KEY). */
   apiKey: string;
 }
 
-export interface RepositoryDataCleaner {
-  deleteRepository(target: CleanupTarget, repository: string): Promise<void>;
+export interface RepositoryCatalog {
+  /** Names of the registered repositories. */
+  listRepositories(target: CatalogTarget): Promise<string[]>;
+  /** Registers a repository (its first index job is queued by the gateway); an existing name is left as it is. */
+  registerRepository(target: CatalogTarget, repository: NewRepository): Promise<void>;
+  /** Removes a repository and all its documents from every store; an unknown name is already gone. */
+  deleteRepository(target: CatalogTarget, name: string): Promise<void>;
 }
 
-export class GatewayRepositoryDataCleaner implements RepositoryDataCleaner {
+export class GatewayRepositoryCatalog implements RepositoryCatalog {
   constructor(private readonly timeoutMs = 30_000) {}
 
-  async deleteRepository(target: CleanupTarget, repository: string): Promise<void> {
-    const url = `${target.gatewayUrl.replace(/\/$/, '')}/api/v1/repositories/${encodeURIComponent(repository)}`;
-    let response: Response;
+  async listRepositories(target: CatalogTarget): Promise<string[]> {
+    const response = await this.call(target, 'GET', '/api/v1/repositories');
+    if (!response.ok) throw await this.failure(response, 'GET /api/v1/repositories');
+    const body = (await response.json()) as { repositories?: { name: string }[] };
+    return (body.repositories ?? []).map((repository) => repository.name);
+  }
+
+  async registerRepository(target: CatalogTarget, repository: NewRepository): Promise<void> {
+    const response = await this.call(target, 'POST', '/api/v1/repositories', repository);
+    // 409: registered meanwhile (another reconcile, or a user): nothing to do.
+    if (!response.ok && response.status !== 409) throw await this.failure(response, `register ${repository.name}`);
+  }
+
+  async deleteRepository(target: CatalogTarget, name: string): Promise<void> {
+    const response = await this.call(target, 'DELETE', `/api/v1/repositories/${encodeURIComponent(name)}`);
+    if (!response.ok && response.status !== 404) throw await this.failure(response, `delete ${name}`);
+  }
+
+  private async call(target: CatalogTarget, method: string, path: string, body?: unknown): Promise<Response> {
+    const url = `${target.gatewayUrl.replace(/\/$/, '')}${path}`;
     try {
-      response = await fetch(url, {
-        method: 'DELETE',
-        headers: { Authorization: `Bearer ${target.apiKey}` },
+      return await fetch(url, {
+        method,
+        headers: {
+          Authorization: `Bearer ${target.apiKey}`,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
@@ -34,9 +61,10 @@ export class GatewayRepositoryDataCleaner implements RepositoryDataCleaner {
         cause: error,
       });
     }
-    // 404: nothing stored for it (never indexed, or already deleted by an earlier attempt).
-    if (response.ok || response.status === 404) return;
-    const body = (await response.text()).slice(0, 300);
-    throw new DependencyError('search-gateway', `DELETE ${url} answered ${response.status}: ${body}`);
+  }
+
+  private async failure(response: Response, what: string): Promise<DependencyError> {
+    const text = (await response.text()).slice(0, 300);
+    return new DependencyError('search-gateway', `${what}: the gateway answered ${response.status}: ${text}`);
   }
 }

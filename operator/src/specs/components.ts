@@ -32,10 +32,8 @@ export const POSTGRES_DATABASE = 'myragdb';
 
 /** Where containers may write, given a read-only root filesystem. */
 export const WRITABLE_PATHS = { tmp: '/tmp', data: '/var/lib/myragdb' } as const;
-/** The indexer reads its repository list from this file and finds volume repositories under this root. */
-export const REPOSITORIES_FILE = '/etc/myragdb/repositories.json';
+/** Volume repositories are mounted below this root (MYRAGDB_ALLOWED_ROOTS). */
 export const REPOSITORIES_ROOT = '/repositories';
-export const CREDENTIALS_ROOT = '/etc/myragdb/credentials';
 
 /** Non-root user of the services image. */
 export const SERVICE_UID = 1000;

@@ -1,14 +1,12 @@
 /**
  * The services' configuration: a ConfigMap of non-secret environment variables (names from the core config schema),
- * a ConfigMap with the repository list, secret environment variables as references, and the config hash that
- * rolls pods when any of it changes.
+ * secret environment variables as references, and the config hash that rolls pods when any of it changes.
  */
 import type { V1ConfigMap, V1EnvVar } from '@kubernetes/client-node';
 import type { ConfigVariableName } from '../../../services/core/src/config/config.schema.js';
 import { durationSeconds } from '../api/v1alpha1/myragdb.spec.js';
 import type { BuildContext, Desired } from './build-context.js';
 import {
-  CREDENTIALS_ROOT,
   POSTGRES_DATABASE,
   POSTGRES_USER,
   REPOSITORIES_ROOT,
@@ -56,19 +54,6 @@ export function buildConfigData(context: BuildContext): Partial<Record<EnvName, 
   return data;
 }
 
-/** The repository list as the indexer reads it: sources resolved to in-pod paths, credentials to mounted files. */
-export function buildRepositoriesDocument(context: BuildContext): unknown[] {
-  return context.spec.repositories.map((repository) => ({
-    name: repository.name,
-    ...(repository.git
-      ? { git: { url: repository.git.url, ref: repository.git.ref } }
-      : { path: [REPOSITORIES_ROOT, repository.name, repository.volume?.path].filter(Boolean).join('/') }),
-    include: repository.include ?? [],
-    exclude: repository.exclude ?? [],
-    ...(repository.credentialsSecretRef ? { credentialsPath: `${CREDENTIALS_ROOT}/${repository.name}` } : {}),
-  }));
-}
-
 export function buildConfigMaps(context: BuildContext): Desired<V1ConfigMap>[] {
   const { owner } = context;
   return [
@@ -77,12 +62,6 @@ export function buildConfigMaps(context: BuildContext): Desired<V1ConfigMap>[] {
       kind: 'ConfigMap',
       metadata: childMetadata(owner, Names.config(owner), 'config'),
       data: buildConfigData(context) as Record<string, string>,
-    },
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: childMetadata(owner, Names.repositories(owner), 'config'),
-      data: { 'repositories.json': `${JSON.stringify(buildRepositoriesDocument(context), null, 2)}\n` },
     },
   ];
 }
@@ -116,7 +95,6 @@ export function buildSecretEnv(context: BuildContext): V1EnvVar[] {
 export function buildConfigHash(context: BuildContext): string {
   return stableHash({
     config: buildConfigData(context),
-    repositories: buildRepositoriesDocument(context),
     secretEnv: buildSecretEnv(context),
     generated: stableHash(context.secrets),
   });

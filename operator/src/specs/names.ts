@@ -34,7 +34,6 @@ export function childName(owner: Pick<Owner, 'name'>, suffix: string): string {
 
 export const Names = {
   config: (owner: Pick<Owner, 'name'>) => childName(owner, 'config'),
-  repositories: (owner: Pick<Owner, 'name'>) => childName(owner, 'repositories'),
   storeCredentials: (owner: Pick<Owner, 'name'>, store: string) => childName(owner, `${store}-credentials`),
   appCredentials: (owner: Pick<Owner, 'name'>) => childName(owner, 'app-credentials'),
   reindexCronJob: (owner: Pick<Owner, 'name'>) => childName(owner, 'reindex'),

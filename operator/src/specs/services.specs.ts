@@ -9,17 +9,9 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node';
 import type { BuildContext, Desired } from './build-context.js';
-import {
-  CREDENTIALS_ROOT,
-  HEALTH_PATHS,
-  REPOSITORIES_FILE,
-  REPOSITORIES_ROOT,
-  SERVICE_COMMANDS,
-  SERVICE_PORT,
-  SERVICE_UID,
-  ServiceComponent,
-} from './components.js';
+import { HEALTH_PATHS, SERVICE_COMMANDS, SERVICE_PORT, SERVICE_UID, ServiceComponent } from './components.js';
 import { buildConfigHash, buildSecretEnv } from './config.specs.js';
+import { repositoryMountPath } from './repositories.specs.js';
 import { Annotations, childMetadata, childName, instanceLabels, Labels, Names, selectorLabels } from './names.js';
 import {
   containerSecurityContext,
@@ -49,38 +41,25 @@ function componentResources(context: BuildContext, component: ServiceComponent) 
   return resourcesOrDefault(given, RESOURCE_KEYS[component]);
 }
 
-/** Volumes only the indexer (and reindex jobs) need: the repository list, volume sources and git credentials. */
+/**
+ * Volume repositories, mounted read-only where files are read: the indexer (and reindex jobs) to index them, the
+ * gateway to validate their paths and serve file contents. Several pods mount each claim: use ReadOnlyMany claims.
+ */
 function repositoryVolumes(context: BuildContext): { volumes: V1Volume[]; mounts: V1VolumeMount[] } {
-  const { owner, spec } = context;
-  const volumes: V1Volume[] = [{ name: 'repositories-config', configMap: { name: Names.repositories(owner) } }];
-  const mounts: V1VolumeMount[] = [
-    { name: 'repositories-config', mountPath: REPOSITORIES_FILE, subPath: 'repositories.json', readOnly: true },
-  ];
-  for (const repository of spec.repositories) {
-    if (repository.volume) {
-      volumes.push({
-        name: `repo-${repository.name}`,
-        persistentVolumeClaim: { claimName: repository.volume.claimName, readOnly: true },
-      });
-      mounts.push({
-        name: `repo-${repository.name}`,
-        mountPath: `${REPOSITORIES_ROOT}/${repository.name}`,
-        readOnly: true,
-      });
-    }
-    if (repository.credentialsSecretRef) {
-      volumes.push({
-        name: `cred-${repository.name}`,
-        secret: { secretName: repository.credentialsSecretRef.name, defaultMode: 0o400 },
-      });
-      mounts.push({
-        name: `cred-${repository.name}`,
-        mountPath: `${CREDENTIALS_ROOT}/${repository.name}`,
-        readOnly: true,
-      });
-    }
-  }
-  return { volumes, mounts };
+  const sources = context.spec.repositories.flatMap((repository) =>
+    repository.volume ? [{ ...repository.volume, name: repository.name }] : [],
+  );
+  return {
+    volumes: sources.map((source) => ({
+      name: `repo-${source.name}`,
+      persistentVolumeClaim: { claimName: source.claimName, readOnly: true },
+    })),
+    mounts: sources.map((source) => ({
+      name: `repo-${source.name}`,
+      mountPath: repositoryMountPath(source.name),
+      readOnly: true,
+    })),
+  };
 }
 
 /**
@@ -93,7 +72,7 @@ export function buildServicePodTemplate(
   options: { command?: string[]; probes?: boolean; extraLabels?: Record<string, string> } = {},
 ): V1PodTemplateSpec {
   const { owner } = context;
-  const withRepositories = component === ServiceComponent.Indexer;
+  const withRepositories = component !== ServiceComponent.Health;
   const repositories = withRepositories ? repositoryVolumes(context) : { volumes: [], mounts: [] };
   const probes = options.probes ?? true;
   const container: V1Container = {

@@ -6,7 +6,7 @@ import type { MyRAGDB } from '../../src/api/v1alpha1/myragdb.types.js';
 import { deletionPlan } from '../../src/controller/finalizer.js';
 import { generatedSecretNames, resolveGeneratedSecrets } from '../../src/controller/generated-secrets.js';
 import { referencedSecrets } from '../../src/controller/observe.js';
-import { GatewayRepositoryDataCleaner } from '../../src/controller/repository-data.port.js';
+import { GatewayRepositoryCatalog } from '../../src/controller/repository-catalog.port.js';
 import { contextFor } from '../specs/fixtures.js';
 
 const resource = (spec: unknown): MyRAGDB => ({
@@ -67,49 +67,86 @@ describe('operator deletion and credentials', () => {
     assert.deepEqual(referencedSecrets(spec), [
       { name: 'pg', key: 'password', usedBy: 'stores.postgres.external' },
       { name: 'emb', key: 'token', usedBy: 'embedding' },
-      { name: 'git', usedBy: 'repository a' },
+      { name: 'git', key: 'password', usedBy: 'repository a' },
     ]);
   });
 
-  describe('gateway repository data cleaner (against a real HTTP server)', () => {
+  describe('gateway repository catalog (against a real HTTP server)', () => {
     let server: http.Server;
     let url: string;
     let answer: number;
-    const seen: { method?: string; url?: string; authorization?: string }[] = [];
+    let listBody = '{"repositories":[]}';
+    const seen: { method?: string; url?: string; authorization?: string; body: string }[] = [];
 
     before(async () => {
       server = http.createServer((request, response) => {
-        seen.push({ method: request.method, url: request.url, authorization: request.headers.authorization });
-        response.writeHead(answer).end(answer >= 400 ? 'nope' : '');
+        let body = '';
+        request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        request.on('end', () => {
+          seen.push({ method: request.method, url: request.url, authorization: request.headers.authorization, body });
+          if (request.method === 'GET' && answer < 300) return void response.writeHead(200).end(listBody);
+          response.writeHead(answer).end(answer >= 400 ? 'nope' : '');
+        });
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
     after(() => new Promise((resolve) => server.close(resolve)));
 
-    it('sends an authenticated DELETE per repository; 2xx and 404 both mean gone', async () => {
-      const cleaner = new GatewayRepositoryDataCleaner(2000);
-      answer = 204;
-      await cleaner.deleteRepository({ gatewayUrl: `${url}/`, apiKey: 'key-1' }, 'my repo');
+    it('lists, registers and deletes with the admin key; 409 on register and 404 on delete are success', async () => {
+      const catalog = new GatewayRepositoryCatalog(2000);
+      const target = { gatewayUrl: `${url}/`, apiKey: 'key-1' };
+      answer = 200;
+      listBody = '{"repositories":[{"name":"a","status":"ready"},{"name":"b","status":"pending"}]}';
+      assert.deepEqual(await catalog.listRepositories(target), ['a', 'b']);
+      answer = 201;
+      const repository = {
+        name: 'c',
+        source: { type: 'git' as const, url: 'https://x/c.git' },
+        include: [],
+        exclude: [],
+      };
+      await catalog.registerRepository(target, repository);
+      answer = 409;
+      await catalog.registerRepository(target, repository);
+      answer = 200;
+      await catalog.deleteRepository(target, 'my repo');
       answer = 404;
-      await cleaner.deleteRepository({ gatewayUrl: url, apiKey: 'key-1' }, 'gone');
-      assert.deepEqual(seen.slice(-2), [
-        { method: 'DELETE', url: '/api/v1/repositories/my%20repo', authorization: 'Bearer key-1' },
-        { method: 'DELETE', url: '/api/v1/repositories/gone', authorization: 'Bearer key-1' },
-      ]);
+      await catalog.deleteRepository(target, 'gone');
+      assert.deepEqual(
+        seen.slice(-5).map((request) => [request.method, request.url, request.authorization]),
+        [
+          ['GET', '/api/v1/repositories', 'Bearer key-1'],
+          ['POST', '/api/v1/repositories', 'Bearer key-1'],
+          ['POST', '/api/v1/repositories', 'Bearer key-1'],
+          ['DELETE', '/api/v1/repositories/my%20repo', 'Bearer key-1'],
+          ['DELETE', '/api/v1/repositories/gone', 'Bearer key-1'],
+        ],
+      );
+      assert.deepEqual(JSON.parse(seen.at(-4)!.body), repository);
     });
 
     it('any other answer, or no answer, is a retryable DependencyError', async () => {
-      const cleaner = new GatewayRepositoryDataCleaner(2000);
+      const catalog = new GatewayRepositoryCatalog(2000);
       answer = 500;
-      await assert.rejects(cleaner.deleteRepository({ gatewayUrl: url, apiKey: 'k' }, 'a'), (error: unknown) => {
-        assert.ok(error instanceof DependencyError);
-        assert.equal(error.retryable, true);
-        assert.match(error.message, /answered 500: nope/);
-        return true;
-      });
+      for (const call of [
+        () => catalog.deleteRepository({ gatewayUrl: url, apiKey: 'k' }, 'a'),
+        () => catalog.listRepositories({ gatewayUrl: url, apiKey: 'k' }),
+        () =>
+          catalog.registerRepository(
+            { gatewayUrl: url, apiKey: 'k' },
+            { name: 'a', source: { type: 'local', path: '/r/a' } },
+          ),
+      ]) {
+        await assert.rejects(call(), (error: unknown) => {
+          assert.ok(error instanceof DependencyError);
+          assert.equal(error.retryable, true);
+          assert.match(error.message, /the gateway answered 500: nope/);
+          return true;
+        });
+      }
       await assert.rejects(
-        cleaner.deleteRepository({ gatewayUrl: 'http://127.0.0.1:1', apiKey: 'k' }, 'a'),
+        catalog.deleteRepository({ gatewayUrl: 'http://127.0.0.1:1', apiKey: 'k' }, 'a'),
         /could not reach http:\/\/127\.0\.0\.1:1/,
       );
     });

@@ -3,7 +3,8 @@ import type { V1Container, V1Deployment, V1Job, V1StatefulSet } from '@kubernete
 import { buildDesiredState } from '../../src/specs/desired-state.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { resourceForObject } from '../../src/kube/resources.js';
-import { buildConfigData, buildConfigHash, buildRepositoriesDocument } from '../../src/specs/config.specs.js';
+import { buildConfigData, buildConfigHash } from '../../src/specs/config.specs.js';
+import { buildRepositoryRegistrations } from '../../src/specs/repositories.specs.js';
 import { REINDEX_COMMAND } from '../../src/specs/components.js';
 import { reindexJobName } from '../../src/specs/reindex.specs.js';
 import { gatewayEndpoint } from '../../src/specs/services.specs.js';
@@ -26,7 +27,6 @@ describe('operator specs: desired state', () => {
       'Secret/docs-postgres-credentials',
       'Secret/docs-meilisearch-credentials',
       'ConfigMap/docs-config',
-      'ConfigMap/docs-repositories',
       'Service/docs-postgres',
       'StatefulSet/docs-postgres',
       'Service/docs-meilisearch',
@@ -151,10 +151,8 @@ describe('operator specs: desired state', () => {
     const base = buildConfigHash(contextFor({}));
     assert.equal(buildConfigHash(contextFor({})), base);
     assert.notEqual(buildConfigHash(contextFor({ indexer: { syncInterval: '10m' } })), base);
-    assert.notEqual(
-      buildConfigHash(contextFor({ repositories: [{ name: 'a', git: { url: 'https://x/a.git' } }] })),
-      base,
-    );
+    // Git repositories are registered through the API: adding one must not restart every pod.
+    assert.equal(buildConfigHash(contextFor({ repositories: [{ name: 'a', git: { url: 'https://x/a.git' } }] })), base);
     assert.notEqual(
       buildConfigHash({ ...contextFor({}), secrets: { ...secrets, apiKey: 'rotated-api-key-0123456789abcdef' } }),
       base,
@@ -295,7 +293,7 @@ describe('operator specs: desired state', () => {
     assert.ok(kinds(next).includes(`Job/${reindexJobName(owner, 'r-2')}`));
   });
 
-  it('repositories: git sources as URLs, volume sources mounted read-only into the indexer, credentials as files', () => {
+  it('repositories: catalog registrations with credentials from their Secret, volumes mounted read-only', () => {
     const context = contextFor({
       repositories: [
         {
@@ -304,32 +302,48 @@ describe('operator specs: desired state', () => {
           credentialsSecretRef: { name: 'git' },
           include: ['src/**'],
         },
+        { name: 'lib', git: { url: 'https://git.example.com/lib.git', ref: 'v2' } },
         { name: 'docs', volume: { claimName: 'docs-pvc', path: 'sub' } },
       ],
     });
-    assert.deepEqual(buildRepositoriesDocument(context), [
+    const secretData = new Map([['git', { username: 'bot', password: 'token-1' }]]);
+    assert.deepEqual(buildRepositoryRegistrations(context.spec, secretData), [
       {
         name: 'app',
-        git: { url: 'https://git.example.com/app.git', ref: 'main' },
+        source: {
+          type: 'git',
+          url: 'https://git.example.com/app.git',
+          ref: 'main',
+          credentials: { token: 'token-1', username: 'bot' },
+        },
         include: ['src/**'],
         exclude: [],
-        credentialsPath: '/etc/myragdb/credentials/app',
       },
-      { name: 'docs', path: '/repositories/docs/sub', include: [], exclude: [] },
+      {
+        name: 'lib',
+        source: { type: 'git', url: 'https://git.example.com/lib.git', ref: 'v2' },
+        include: [],
+        exclude: [],
+      },
+      { name: 'docs', source: { type: 'local', path: '/repositories/docs/sub' }, include: [], exclude: [] },
     ]);
     assert.equal(buildConfigData(context).MYRAGDB_ALLOWED_ROOTS, '/repositories');
-    const indexer = find<V1Deployment>(buildDesiredState(context), 'Deployment', 'docs-indexer');
-    const volumes = indexer.spec!.template.spec!.volumes!;
-    assert.deepEqual(volumes.find((volume) => volume.name === 'repo-docs')?.persistentVolumeClaim, {
-      claimName: 'docs-pvc',
-      readOnly: true,
-    });
-    assert.equal(volumes.find((volume) => volume.name === 'cred-app')?.secret?.secretName, 'git');
-    assert.ok(
-      container(indexer).volumeMounts!.every((mount) => mount.readOnly || ['tmp', 'data'].includes(mount.name)),
-    );
-    const gateway = find<V1Deployment>(buildDesiredState(context), 'Deployment', 'docs-search-gateway');
-    assert.ok(!gateway.spec!.template.spec!.volumes!.some((volume) => volume.name.startsWith('repo-')));
+    const objects = buildDesiredState(context);
+    for (const name of ['docs-indexer', 'docs-search-gateway']) {
+      const deployment = find<V1Deployment>(objects, 'Deployment', name);
+      assert.deepEqual(
+        deployment.spec!.template.spec!.volumes!.find((volume) => volume.name === 'repo-docs')?.persistentVolumeClaim,
+        { claimName: 'docs-pvc', readOnly: true },
+      );
+      assert.deepEqual(
+        container(deployment).volumeMounts!.find((mount) => mount.name === 'repo-docs'),
+        { name: 'repo-docs', mountPath: '/repositories/docs', readOnly: true },
+      );
+    }
+    const health = find<V1Deployment>(objects, 'Deployment', 'docs-health');
+    assert.ok(!health.spec!.template.spec!.volumes!.some((volume) => volume.name.startsWith('repo-')));
+    const serialized = JSON.stringify(objects);
+    assert.ok(!serialized.includes('token-1'), 'git credentials must not appear in any child object');
   });
 
   it('ingress with TLS, and the reported gateway endpoint', () => {

@@ -16,6 +16,8 @@ import {
   spawnOperatorProcess,
   waitForCondition,
   operatorSuite,
+  startGatewayApi,
+  type GatewayApi,
 } from './operator-harness.js';
 
 const instance = (name: string) => `app.kubernetes.io/instance=${name}`;
@@ -25,7 +27,12 @@ interface Lease {
 }
 
 describe('operator availability (real API server)', function () {
+  // Each scenario waits on real controllers (rollouts, Jobs, garbage collection).
+  this.timeout(180_000);
   const suite = operatorSuite();
+  let gateway: GatewayApi;
+  before(async () => (gateway = await startGatewayApi()));
+  after(() => gateway.close());
 
   const lease = (ns: string) => suite.client.find<Lease>(resourcePath(Resources.Lease, ns, 'myragdb-operator'));
 
@@ -34,7 +41,7 @@ describe('operator availability (real API server)', function () {
     const { cp, client } = suite;
     const ns = await suite.namespace('crash');
     await createVolumes(client, 3);
-    const first = suite.track(spawnOperatorProcess(cp.kubeconfigPath, ns));
+    const first = suite.track(spawnOperatorProcess(cp.kubeconfigPath, ns, gateway.url));
     await eventually(async () => (await lease(ns))?.spec?.holderIdentity, 'the first operator to lead');
     await applyMyRAGDB(client, ns, {
       metadata: { name: 'crash' },
@@ -53,11 +60,13 @@ describe('operator availability (real API server)', function () {
     first.kill('SIGKILL');
     await once(first, 'exit');
 
-    const second = suite.track(spawnOperatorProcess(cp.kubeconfigPath, ns));
+    const second = suite.track(spawnOperatorProcess(cp.kubeconfigPath, ns, gateway.url));
     await waitForCondition(client, ns, 'crash', ConditionType.Ready, 'True', 150_000);
     await waitForCondition(client, ns, 'crash', ConditionType.ReindexSucceeded, 'True', 60_000);
     assert.equal((await listChildren(client, 'Deployment', ns, instance('crash'))).length, 3);
     assert.equal((await listChildren(client, 'StatefulSet', ns, instance('crash'))).length, 3);
+    await eventually(async () => gateway.repositories.has('a'), 'the repository registered');
+    assert.deepEqual([...gateway.repositories.keys()], ['a']);
     assert.equal((await listChildren(client, 'Job', ns, 'myragdb.io/reindex-request-id=first')).length, 1);
     const after = await client.get<{ data: Record<string, string> }>(
       resourcePath(Resources.Secret, ns, 'crash-app-credentials'),

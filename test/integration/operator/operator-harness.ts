@@ -3,6 +3,8 @@
  * apply resources the way `kubectl apply --server-side` does, and wait for conditions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +19,6 @@ import { ContentType, isStatus, KubeClient } from '../../../operator/src/kube/ku
 import type { KubeList, KubeObject } from '../../../operator/src/kube/kube-object.js';
 import { Resources, resourcePath } from '../../../operator/src/kube/resources.js';
 import { startOperator, type OperatorOptions, type RunningOperator } from '../../../operator/src/main.js';
-import type { RepositoryDataCleaner } from '../../../operator/src/controller/repository-data.port.js';
 import {
   createTestNamespace,
   deleteTestNamespace,
@@ -183,7 +184,7 @@ export const FAST_ELECTION = { leaseDurationMs: 3000, renewDeadlineMs: 2000, ret
 export function runOperator(
   kubeConfig: KubeConfig,
   namespace: string,
-  overrides: Partial<OperatorOptions> & { cleaner?: RepositoryDataCleaner } = {},
+  overrides: Partial<OperatorOptions> = {},
 ): Promise<RunningOperator> {
   const identity = `test-${randomUUID().slice(0, 8)}`;
   return startOperator({
@@ -201,7 +202,7 @@ export function runOperator(
 }
 
 /** The operator as a real process (`myragdb-operator`), to be killed like a crashed pod. */
-export function spawnOperatorProcess(kubeconfigPath: string, namespace: string): ChildProcess {
+export function spawnOperatorProcess(kubeconfigPath: string, namespace: string, gatewayUrl: string): ChildProcess {
   const child = spawn(
     process.execPath,
     [
@@ -218,6 +219,8 @@ export function spawnOperatorProcess(kubeconfigPath: string, namespace: string):
       '2',
       '--retry-period',
       '0.3',
+      '--gateway-url',
+      gatewayUrl,
     ],
     {
       cwd: REPO_ROOT,
@@ -283,4 +286,66 @@ export function operatorSuite(): OperatorSuite {
     for (const namespace of namespaces) await deleteTestNamespace(suite.cp.kubeConfig, namespace);
   });
   return suite;
+}
+
+export interface GatewayApi {
+  url: string;
+  /** Registered repositories by name (the POSTed bodies). */
+  repositories: Map<string, { name: string; source: unknown }>;
+  requests: { method: string; url: string; authorization?: string }[];
+  /** The next n DELETEs answer 503. */
+  failDeletes: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Stands in for the search gateway's repository API (GET/POST /api/v1/repositories, DELETE /api/v1/repositories/{name},
+ * with its 201/409/200/404 answers): the gateway's pods are simulated by kwok and serve nothing, and the operator
+ * runs outside the cluster network.
+ */
+export async function startGatewayApi(): Promise<GatewayApi> {
+  const api = {
+    repositories: new Map<string, { name: string; source: unknown }>(),
+    requests: [] as GatewayApi['requests'],
+    failDeletes: 0,
+  } as GatewayApi;
+  const server = http.createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      api.requests.push({ method: request.method!, url: request.url!, authorization: request.headers.authorization });
+      const send = (status: number, payload: unknown) =>
+        response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(payload));
+      const name = /^\/api\/v1\/repositories\/([^/]+)$/.exec(request.url ?? '')?.[1];
+      if (request.url === '/api/v1/repositories' && request.method === 'GET') {
+        return send(200, {
+          repositories: [...api.repositories.keys()].map((key) => ({ name: key, status: 'pending' })),
+        });
+      }
+      if (request.url === '/api/v1/repositories' && request.method === 'POST') {
+        const repository = JSON.parse(body) as { name: string; source: unknown };
+        if (api.repositories.has(repository.name)) return send(409, { error: { code: 'conflict' } });
+        api.repositories.set(repository.name, repository);
+        return send(201, { name: repository.name, status: 'pending', job: { id: 'job-1' } });
+      }
+      if (name && request.method === 'DELETE') {
+        if (api.failDeletes > 0) {
+          api.failDeletes -= 1;
+          return send(503, { error: { code: 'dependency_unavailable' } });
+        }
+        const decoded = decodeURIComponent(name);
+        if (!api.repositories.delete(decoded)) return send(404, { error: { code: 'not_found' } });
+        return send(200, { deleted: decoded });
+      }
+      send(404, { error: { code: 'not_found' } });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  api.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  api.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return api;
 }

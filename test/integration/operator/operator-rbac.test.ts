@@ -29,6 +29,8 @@ const RBAC_PATHS: Record<string, (namespace: string) => string> = {
 };
 
 describe('operator RBAC (real API server, ServiceAccount token)', function () {
+  // Each scenario waits on real controllers (rollouts, Jobs, garbage collection).
+  this.timeout(180_000);
   const suite = operatorSuite();
 
   /** Creates the generated manifests of the given kinds (cluster-scoped names made unique) and a token for the SA. */

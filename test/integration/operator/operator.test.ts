@@ -3,12 +3,9 @@
  * pods become Ready, Job pods complete). Each scenario runs in its own namespace with a namespaced operator.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionReason, ConditionType } from '../../../operator/src/api/v1alpha1/conditions.js';
 import type { MyRAGDB } from '../../../operator/src/api/v1alpha1/myragdb.types.js';
-import { GatewayRepositoryDataCleaner } from '../../../operator/src/controller/repository-data.port.js';
 import { ContentType, KubeApiError } from '../../../operator/src/kube/kube-client.js';
 import type { KubeObject } from '../../../operator/src/kube/kube-object.js';
 import { Resources, resourcePath } from '../../../operator/src/kube/resources.js';
@@ -28,6 +25,8 @@ import {
   runOperator,
   waitForCondition,
   operatorSuite,
+  startGatewayApi,
+  type GatewayApi,
 } from './operator-harness.js';
 import type { KubeClient } from '../../../operator/src/kube/kube-client.js';
 
@@ -43,6 +42,8 @@ async function expectRejected(promise: Promise<unknown>, pattern: RegExp): Promi
 }
 
 describe('operator integration (real API server)', function () {
+  // Each scenario waits on real controllers (rollouts, Jobs, garbage collection).
+  this.timeout(180_000);
   const suite = operatorSuite();
   let client: KubeClient;
   before(() => (client = suite.client));
@@ -133,12 +134,15 @@ describe('operator integration (real API server)', function () {
         resourcePath(Resources.Deployment, ns, `${name}-${component}`),
       );
 
+    let gateway: GatewayApi;
     before(async () => {
       ns = await namespace('life');
       await createVolumes(client, 3);
-      operator = await operatorIn(ns, { http: { host: '127.0.0.1', port: 0 } });
+      gateway = await startGatewayApi();
+      operator = await operatorIn(ns, { http: { host: '127.0.0.1', port: 0 }, gatewayUrl: () => gateway.url });
       spec = base();
     });
+    after(() => gateway.close());
 
     it('apply → every child exists, controlled by the MyRAGDB and written by the operator’s field manager', async () => {
       const created = await apply();
@@ -168,7 +172,7 @@ describe('operator integration (real API server)', function () {
       assert.deepEqual(
         children.map((child) => child.kind).sort(),
         [
-          ...Array(2).fill('ConfigMap'),
+          'ConfigMap',
           ...Array(3).fill('Deployment'),
           ...Array(3).fill('NetworkPolicy'),
           'PodDisruptionBudget',
@@ -238,6 +242,23 @@ describe('operator integration (real API server)', function () {
       );
       assert.equal((await fetch(`${operator.probeUrl}/healthz`)).status, 200);
       assert.equal((await fetch(`${operator.probeUrl}/readyz`)).status, 200);
+    });
+
+    it('once the gateway is up, the spec’s repositories are registered in its catalog with the admin key', async () => {
+      const registered = await eventually(async () => gateway.repositories.get('myragdb'), 'the registration');
+      assert.deepEqual(registered, {
+        name: 'myragdb',
+        source: { type: 'git', url: 'https://github.com/example/myragdb.git', ref: 'main' },
+        include: [],
+        exclude: [],
+      });
+      const secret = await client.get<{ data: Record<string, string> }>(
+        resourcePath(Resources.Secret, ns, `${name}-app-credentials`),
+      );
+      const apiKey = Buffer.from(secret.data['api-key']!, 'base64').toString();
+      assert.ok(gateway.requests.every((request) => request.authorization === `Bearer ${apiKey}`));
+      const events = (await listChildren(client, 'Event', ns)) as unknown as { reason: string; message: string }[];
+      assert.ok(events.some((event) => event.reason === 'RepositoryRegistered' && /myragdb/.test(event.message)));
     });
 
     it('a spec edit converges the children and observedGeneration follows', async () => {
@@ -355,13 +376,13 @@ describe('operator integration (real API server)', function () {
       await waitForCondition(client, ns, name, ConditionType.ReconciliationPaused, 'True');
       spec = { ...spec, version: '0.3.0' };
       await apply();
-      await client.delete(resourcePath(Resources.ConfigMap, ns, `${name}-repositories`));
+      await client.delete(resourcePath(Resources.ConfigMap, ns, `${name}-config`));
       await sleep(4000);
       assert.ok(
         (await deployment('indexer')).spec.template.spec.containers[0]!.image.endsWith(':0.2.0'),
         'a paused MyRAGDB was changed',
       );
-      assert.equal(await client.find(resourcePath(Resources.ConfigMap, ns, `${name}-repositories`)), undefined);
+      assert.equal(await client.find(resourcePath(Resources.ConfigMap, ns, `${name}-config`)), undefined);
       assert.equal((await getMyRAGDB(client, ns, name))?.status?.phase, 'Paused');
       spec = { ...spec, paused: false };
       await apply();
@@ -370,7 +391,7 @@ describe('operator integration (real API server)', function () {
         'the edit after unpausing',
       );
       await eventually(
-        () => client.find(resourcePath(Resources.ConfigMap, ns, `${name}-repositories`)),
+        () => client.find(resourcePath(Resources.ConfigMap, ns, `${name}-config`)),
         'the deleted ConfigMap back',
       );
     });
@@ -418,21 +439,9 @@ describe('operator integration (real API server)', function () {
     it('Delete: repository data is removed through the gateway (retried until it succeeds), then the volumes', async () => {
       const ns = await namespace('delete');
       await createVolumes(client, 2);
-      const requests: { method: string; url: string; authorization: string | undefined }[] = [];
-      let failuresLeft = 1;
-      // Stands in for the search gateway's HTTP API (its DELETE /api/v1/repositories/{name} contract).
-      const gateway = http.createServer((request, response) => {
-        requests.push({ method: request.method!, url: request.url!, authorization: request.headers.authorization });
-        if (failuresLeft > 0) {
-          failuresLeft -= 1;
-          return void response.writeHead(503).end('warming up');
-        }
-        response.writeHead(204).end();
-      });
-      await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
-      const gatewayUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+      const gateway = await startGatewayApi();
       try {
-        await operatorIn(ns, { cleaner: new GatewayRepositoryDataCleaner(5000), gatewayUrl: () => gatewayUrl });
+        await operatorIn(ns, { gatewayUrl: () => gateway.url });
         await client.request({
           method: 'POST',
           path: resourcePath(Resources.Secret, ns),
@@ -452,40 +461,39 @@ describe('operator integration (real API server)', function () {
           },
         });
         await eventually(
+          async () => gateway.repositories.size === 2,
+          'both repositories registered once the gateway is up',
+        );
+        await eventually(
           async () => (await listChildren(client, 'PersistentVolumeClaim', ns, instance('drop'))).length === 2,
           'two claims',
         );
-        await deleteAndWait(client, ns, 'drop', 90_000);
-        const apiKeySecret = await client
+        const apiKey = await client
           .get<{ data: Record<string, string> }>(resourcePath(Resources.Secret, ns, 'drop-app-credentials'))
-          .catch(() => undefined);
-        const deletes = requests.filter((request) => request.method === 'DELETE');
+          .then((secret) => Buffer.from(secret.data['api-key']!, 'base64').toString());
+        gateway.failDeletes = 1;
+        await deleteAndWait(client, ns, 'drop', 90_000);
+        const deletes = gateway.requests.filter((request) => request.method === 'DELETE');
         assert.deepEqual(
           deletes.map((request) => request.url),
           ['/api/v1/repositories/alpha', '/api/v1/repositories/alpha', '/api/v1/repositories/beta'],
         );
-        assert.ok(deletes.every((request) => /^Bearer .{32,}$/.test(request.authorization ?? '')));
-        const warnings = (await listChildren(client, 'Event', ns)) as unknown as {
+        assert.ok(deletes.every((request) => request.authorization === `Bearer ${apiKey}`));
+        assert.equal(gateway.repositories.size, 0);
+        const events = (await listChildren(client, 'Event', ns)) as unknown as {
           reason: string;
           type: string;
           message: string;
         }[];
-        const cleanupFailure = warnings.find((event) => event.reason === ConditionReason.DataCleanupFailed);
+        const cleanupFailure = events.find((event) => event.reason === ConditionReason.DataCleanupFailed);
         assert.equal(cleanupFailure?.type, 'Warning');
-        assert.match(cleanupFailure!.message, /cleanup before deletion failed: .*503/);
-        if (apiKeySecret) {
-          assert.equal(
-            deletes[0]!.authorization,
-            `Bearer ${Buffer.from(apiKeySecret.data['api-key']!, 'base64').toString()}`,
-          );
-        }
+        assert.match(cleanupFailure!.message, /cleanup before deletion failed: .*answered 503/);
         await eventually(async () => {
           const claims = await listChildren(client, 'PersistentVolumeClaim', ns, instance('drop'));
           return claims.every((claim) => claim.metadata.deletionTimestamp) || claims.length === 0;
         }, 'the claims to be deleted');
       } finally {
-        gateway.closeAllConnections();
-        gateway.close();
+        await gateway.close();
       }
     });
   });

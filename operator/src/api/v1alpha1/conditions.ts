@@ -29,6 +29,7 @@ export const ConditionReason = {
   ApplyFailed: 'ApplyFailed',
   ComponentFailed: 'ComponentFailed',
   DataCleanupFailed: 'DataCleanupFailed',
+  RepositorySyncFailed: 'RepositorySyncFailed',
   // Reindex
   NoReindexRequested: 'NoReindexRequested',
   ReindexRunning: 'ReindexRunning',
@@ -41,6 +42,9 @@ export const ConditionReason = {
   Deleting: 'Deleting',
 } as const;
 export type ConditionReason = (typeof ConditionReason)[keyof typeof ConditionReason];
+
+/** Reasons of events that are not condition changes. */
+export const EventReason = { RepositoryRegistered: 'RepositoryRegistered' } as const;
 
 export const ConditionStatus = { True: 'True', False: 'False', Unknown: 'Unknown' } as const;
 export type ConditionStatus = (typeof ConditionStatus)[keyof typeof ConditionStatus];

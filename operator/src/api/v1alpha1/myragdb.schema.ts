@@ -122,7 +122,7 @@ const repository: SchemaNode = object(
     }),
     git: object(
       {
-        url: externalUrl('Clone URL (https).'),
+        url: string({ pattern: '^https://[^\\s]+$', maxLength: 2048, description: 'Clone URL (https).' }),
         ref: string({ maxLength: 255, pattern: '^[^\\s]+$', default: DEFAULT_GIT_REF }),
       },
       { required: ['url'] },
@@ -140,7 +140,7 @@ const repository: SchemaNode = object(
       { name: string({ pattern: Patterns.dnsSubdomain, maxLength: 253 }) },
       {
         required: ['name'],
-        description: 'Secret with git credentials (keys username and password, or ssh-privatekey).',
+        description: 'Secret with git credentials: key password (password or access token), optional key username.',
       },
     ),
   },

@@ -135,7 +135,7 @@ const repository = z
     name: pattern(Patterns.dnsLabel, 'must be a lowercase DNS label').max(63),
     git: z
       .object({
-        url: url(['https', 'http']),
+        url: url(['https']),
         ref: pattern('^[^\\s]+$', 'must not contain spaces').max(255).default(DEFAULT_GIT_REF),
       })
       .strict()

@@ -11,7 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { UseLiteEmbedder } from '../../services/core/src/adapters/embedder/use-lite.embedder.js';
@@ -114,16 +114,6 @@ async function buildCorpus(): Promise<string> {
   }
   await writeFile(done, '');
   return CORPUS_DIR;
-}
-
-async function timeEach<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<number[]> {
-  const samples: number[] = [];
-  for (const item of items) {
-    const started = performance.now();
-    await work(item);
-    samples.push(performance.now() - started);
-  }
-  return samples;
 }
 
 /** `clients` loops, each running every query once in its own rotated order. */
@@ -250,55 +240,87 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|',
   ];
   const summary: Record<string, Stats> = {};
-  for (const clients of [1, 8]) {
-    for (const mode of ['keyword', 'semantic', 'hybrid']) {
-      const measured = await concurrently(queries, clients, (query) => search(query, mode));
-      summary[`${mode}-${clients}-server`] = percentiles(measured.server);
-      summary[`${mode}-${clients}-client`] = percentiles(measured.client);
-      lines.push(row(`${mode}, ${clients} client(s), server-side`, summary[`${mode}-${clients}-server`]!));
-      lines.push(row(`${mode}, ${clients} client(s), client-side`, summary[`${mode}-${clients}-client`]!));
-    }
-  }
+  const record = (label: string, samples: number[]) => {
+    summary[label] = percentiles(samples);
+    lines.push(row(label, summary[label]!));
+  };
 
-  const embeddings = new Map<string, number[]>();
-  const embed = await timeEach(queries, async (query) => embeddings.set(query, (await embedder.embed([query]))[0]!));
-  const vector = await timeEach(queries, (query) =>
-    indexer.vectorIndex.query({ embedding: embeddings.get(query)!, limit: 50, repositories: [REPOSITORY] }),
-  );
-  const keyword = await timeEach(queries, (query) =>
-    indexer.keywordIndex.search({ text: query, limit: 50, filter: {} }),
-  );
-  const ripgrep = await timeEach(queries, async (query) => {
+  // One client: per query, every building block alone and then each mode through the gateway, back to back, so
+  // all of them see the same machine load and the overhead ratio compares like with like.
+  const raw = { embed: [] as number[], vector: [] as number[], keyword: [] as number[], ripgrep: [] as number[] };
+  const single: Record<string, { client: number[]; server: number[] }> = {};
+  const timed = async (work: () => Promise<unknown>) => {
+    const started = performance.now();
+    await work();
+    return performance.now() - started;
+  };
+  for (const query of queries) {
+    let embedding: number[] = [];
+    raw.embed.push(await timed(async () => (embedding = (await embedder.embed([query]))[0]!)));
+    raw.vector.push(await timed(() => indexer.vectorIndex.query({ embedding, limit: 50, repositories: [REPOSITORY] })));
+    raw.keyword.push(await timed(() => indexer.keywordIndex.search({ text: query, limit: 50, filter: {} })));
     const words = /^\w+$/.test(query)
       ? [query]
       : query.split(/\s+/).filter((word) => word.length > 2 && !STOP.has(word));
-    await run(
-      'rg',
-      ['-n', '-i', '--no-heading', '--max-columns', '200', ...words.flatMap((word) => ['-e', word]), corpus],
-      {
-        maxBuffer: 512 * 1024 * 1024,
-      },
-    ).catch((error: { code?: number }) => {
-      if (error.code !== 1) throw error; // 1 = no match
+    raw.ripgrep.push(
+      await timed(() =>
+        run(
+          'rg',
+          ['-n', '-i', '--no-heading', '--max-columns', '200', ...words.flatMap((word) => ['-e', word]), corpus],
+          {
+            maxBuffer: 512 * 1024 * 1024,
+          },
+        ).catch((error: { code?: number }) => {
+          if (error.code !== 1) throw error; // 1 = no match
+        }),
+      ),
+    );
+    for (const mode of ['keyword', 'semantic', 'hybrid']) {
+      const entry = (single[mode] ??= { client: [], server: [] });
+      const started = performance.now();
+      entry.server.push(await search(query, mode));
+      entry.client.push(performance.now() - started);
+    }
+  }
+  for (const mode of ['keyword', 'semantic', 'hybrid']) {
+    record(`${mode}, 1 client, server-side`, single[mode]!.server);
+    record(`${mode}, 1 client, client-side`, single[mode]!.client);
+  }
+  record('raw: embed query (USE-lite), 1 client', raw.embed);
+  record('raw: Chroma top-50, 1 client', raw.vector);
+  record('raw: keyword top-50 (Postgres FTS), 1 client', raw.keyword);
+  record('baseline: ripgrep over the corpus, 1 client', raw.ripgrep);
+
+  for (const mode of ['keyword', 'semantic', 'hybrid']) {
+    const measured = await concurrently(queries, 8, (query) => search(query, mode));
+    record(`${mode}, 8 clients, server-side`, measured.server);
+    record(`${mode}, 8 clients, client-side`, measured.client);
+  }
+  const vectorsAlone = await concurrently(queries, 8, async (query) => {
+    await indexer.vectorIndex.query({
+      embedding: (await embedder.embed([query]))[0]!,
+      limit: 50,
+      repositories: [REPOSITORY],
     });
   });
-  for (const [label, samples] of [
-    ['raw: embed query (USE-lite)', embed],
-    ['raw: Chroma top-50', vector],
-    ['raw: keyword top-50 (Postgres FTS)', keyword],
-    ['baseline: ripgrep over the corpus', ripgrep],
-  ] as const) {
-    summary[label] = percentiles(samples);
-    lines.push(row(`${label}, 1 client`, summary[label]!));
-  }
+  record('raw: embed + Chroma top-50, 8 clients', vectorsAlone.client);
+  const keywordAlone = await concurrently(queries, 8, async (query) => {
+    await indexer.keywordIndex.search({ text: query, limit: 50, filter: {} });
+  });
+  record('raw: keyword top-50, 8 clients', keywordAlone.client);
+
   const slowerLeg = Math.max(
-    summary['raw: embed query (USE-lite)']!.p50 + summary['raw: Chroma top-50']!.p50,
-    summary['raw: keyword top-50 (Postgres FTS)']!.p50,
+    summary['raw: embed query (USE-lite), 1 client']!.p50 + summary['raw: Chroma top-50, 1 client']!.p50,
+    summary['raw: keyword top-50 (Postgres FTS), 1 client']!.p50,
   );
   lines.push(
     '',
-    `Gateway overhead, hybrid p50 (server-side) over the slower leg alone (embed + Chroma vs keyword): ${(
-      (summary['hybrid-1-server']!.p50 / slowerLeg - 1) *
+    `Load average during the run: ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(
+        ' / ',
+      )} (2 cores). Gateway overhead, hybrid p50 (server-side) over the slower leg alone (embed + Chroma vs keyword): ${(
+      (summary['hybrid, 1 client, server-side']!.p50 / slowerLeg - 1) *
       100
     ).toFixed(
       0,

@@ -98,8 +98,11 @@ export interface Catalog extends RepositoryCatalog, VectorBacklog {
   resetIndexModel(repository: string, model: IndexModel): Promise<void>;
   /** Increments and returns the repository's index generation (search caches key on it). */
   bumpIndexGeneration(repository: string): Promise<number>;
-  /** Generation per repository (0 for never indexed); unknown repositories are left out. */
-  indexGenerations(repositories: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Generation per repository (0 for never indexed); unknown repositories are left out. Without names: every
+   * repository, in one query (the search gateway reads it on every search).
+   */
+  indexGenerations(repositories?: readonly string[]): Promise<Map<string, number>>;
   /** Records a finished sync: success stamps `lastIndexedAt` and clears the error; failure keeps the last success. */
   recordSyncOutcome(repository: string, outcome: { error?: string }): Promise<void>;
   stats(repository: string): Promise<RepositoryStats>;

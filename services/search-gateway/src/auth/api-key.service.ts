@@ -38,6 +38,8 @@ export function requireScope(principal: ApiPrincipal, scope: ApiKeyScope): void 
  */
 export class ApiKeyService {
   private readonly verified = new LRUCache<string, string>({ max: 10_000 });
+  /** When this process last recorded each key's use, so a busy key costs one write a minute, not one per request. */
+  private readonly touched = new LRUCache<string, number>({ max: 10_000 });
 
   constructor(private readonly keys: ApiKeyRepository) {}
 
@@ -89,7 +91,10 @@ export class ApiKeyService {
     if (!usable || !(await this.matches(presented, stored.secretHash))) {
       throw new UnauthorizedError('invalid, expired or revoked API key');
     }
-    this.keys.touch(stored.id, now).catch(() => undefined); // best effort: a failed bookkeeping write must not fail the request
+    if (now.getTime() - (this.touched.get(stored.id) ?? 0) >= 60_000) {
+      this.touched.set(stored.id, now.getTime());
+      this.keys.touch(stored.id, now).catch(() => undefined); // best effort: bookkeeping must not fail the request
+    }
     return { keyId: stored.id, scopes: stored.scopes };
   }
 

@@ -34,7 +34,8 @@ export function buildSnippet(
   options: SnippetOptions = DEFAULT_SNIPPET,
 ): Snippet {
   const lines = content.split(/\r?\n/).map((line) => line.slice(0, options.maxLineLength));
-  const matches = lines.map((line) => matchLine(line, terms));
+  const pattern = termPattern(terms);
+  const matches = lines.map((line) => matchLine(line, pattern));
 
   let best = { start: firstNonBlank(lines), distinct: 0, total: 0 };
   for (let start = 0; start < lines.length; start++) {
@@ -69,21 +70,24 @@ interface LineMatch {
   ranges: HighlightRange[];
 }
 
-/** Non-overlapping occurrences of `terms` in `line`; at each position the longest term wins. */
-function matchLine(line: string, terms: readonly string[]): LineMatch {
-  const lower = line.toLowerCase();
+/**
+ * One alternation of the escaped terms, longest first, so at each position the longest term wins and matches
+ * never overlap (the regex engine scans each line once instead of trying every term at every position).
+ */
+function termPattern(terms: readonly string[]): RegExp | undefined {
+  if (terms.length === 0) return undefined;
+  const sorted = [...terms].sort((a, b) => b.length - a.length);
+  return new RegExp(sorted.map((term) => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+}
+
+/** Occurrences of the terms in `line`, case-insensitively (offsets valid because lower-casing kept the length). */
+function matchLine(line: string, pattern: RegExp | undefined): LineMatch {
   const found: LineMatch = { terms: [], ranges: [] };
-  if (terms.length === 0) return found;
-  let position = 0;
-  while (position < lower.length) {
-    const term = terms.find((candidate) => lower.startsWith(candidate, position));
-    if (term) {
-      found.ranges.push({ start: position, end: position + term.length });
-      if (!found.terms.includes(term)) found.terms.push(term);
-      position += term.length;
-    } else {
-      position++;
-    }
+  const lower = line.toLowerCase();
+  if (!pattern || lower.length !== line.length) return found;
+  for (const match of lower.matchAll(pattern)) {
+    found.ranges.push({ start: match.index, end: match.index + match[0].length });
+    if (!found.terms.includes(match[0])) found.terms.push(match[0]);
   }
   return found;
 }

@@ -22,7 +22,7 @@ import {
 import { buildSnippet } from '../search/snippet.js';
 
 /** What search reads from the catalog: chunk text for hits, the repositories and their index generations. */
-export type SearchCatalog = Pick<Catalog, 'getChunks' | 'listRepositories' | 'indexGenerations'>;
+export type SearchCatalog = Pick<Catalog, 'getChunks' | 'indexGenerations'>;
 
 export interface SearchTelemetry {
   searchCompleted(mode: SearchRequest['mode'], seconds: number): void;
@@ -102,9 +102,8 @@ export class SearchService {
   private async indexSnapshot(
     filter: readonly string[] | undefined,
   ): Promise<{ generation: string; searchable: string[] }> {
-    const names = filter ?? (await this.deps.catalog.listRepositories()).map((repository) => repository.name);
-    const generations = await this.deps.catalog.indexGenerations(names);
-    const unknown = names.filter((name) => !generations.has(name));
+    const generations = await this.deps.catalog.indexGenerations(filter);
+    const unknown = (filter ?? []).filter((name) => !generations.has(name));
     if (unknown.length > 0) {
       throw new NotFoundError(`unknown repository: ${unknown.join(', ')}`, { details: { repositories: unknown } });
     }

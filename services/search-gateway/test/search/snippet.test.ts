@@ -60,4 +60,9 @@ describe('buildSnippet', () => {
     assert.equal(snippet.text.length, 100);
     assert.deepEqual(highlighted(snippet), ['needle']);
   });
+
+  it('treats regex characters in terms literally', () => {
+    const snippet = buildSnippet('const $el = query.$el;', 1, queryTerms('$el'));
+    assert.deepEqual(highlighted(snippet), ['$el', '$el']);
+  });
 });

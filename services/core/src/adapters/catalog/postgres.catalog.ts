@@ -447,10 +447,10 @@ export class PostgresCatalog implements Catalog {
     }
   }
 
-  async indexGenerations(repositories: readonly string[]): Promise<Map<string, number>> {
+  async indexGenerations(repositories?: readonly string[]): Promise<Map<string, number>> {
     const { rows } = await this.sql.query<{ repository: string; generation: number }>(
-      'SELECT repository, generation FROM index_state WHERE repository = ANY($1::text[])',
-      [repositories],
+      'SELECT repository, generation FROM index_state WHERE $1::text[] IS NULL OR repository = ANY($1::text[])',
+      [repositories ?? null],
     );
     return new Map(rows.map((row) => [row.repository, row.generation]));
   }

@@ -14,7 +14,7 @@ describe('myragdb repo add: argument parsing', () => {
       url: 'git@example.com:acme/api.git',
     });
     assert.deepEqual(parseSource('../api', undefined, '/work/here'), { type: 'local', path: '/work/api' });
-    assert.throws(() => parseSource('./api', 'main', '/work'), /--ref only applies to git sources/);
+    assert.throws(() => parseSource('./api', 'main', '/work'), /only apply to git sources/);
   });
 
   it('parses sizes with units and refuses anything else', () => {
@@ -41,5 +41,26 @@ describe('myragdb repo add: argument parsing', () => {
       () => buildNewRepository('Not Valid', 'ftp://example.com/x', { include: [''], exclude: [] }, '/'),
       (error: Error) => /name: must be 1-63/.test(error.message) && /include\.0/.test(error.message),
     );
+  });
+
+  it('takes a git token from the environment variable --token-env names, never from the command line', () => {
+    const options = { include: [], exclude: [], tokenEnv: 'GIT_TOKEN', username: 'bot' };
+    const repository = buildNewRepository('api', 'https://example.com/acme/api.git', options, '/', {
+      GIT_TOKEN: 's3cr3t',
+    });
+    assert.deepEqual(repository.source, {
+      type: 'git',
+      url: 'https://example.com/acme/api.git',
+      credentials: { token: 's3cr3t', username: 'bot' },
+    });
+    assert.throws(
+      () => buildNewRepository('api', 'https://example.com/acme/api.git', options, '/', {}),
+      /GIT_TOKEN is not set/,
+    );
+    assert.throws(
+      () => buildNewRepository('api', 'https://x.test/a.git', { include: [], exclude: [], username: 'bot' }, '/', {}),
+      /--username needs --token-env/,
+    );
+    assert.throws(() => buildNewRepository('api', '/srv/api', options, '/', { GIT_TOKEN: 't' }), /git sources/);
   });
 });

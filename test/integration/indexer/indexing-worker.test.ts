@@ -160,6 +160,28 @@ describe('indexer workers: the Postgres job queue shared by several workers and 
     assert.equal((await runtime.catalog.stats('stopped')).lastError, undefined, 'an interruption is not a failure');
   });
 
+  it('cancelling a running job stops its worker at the next heartbeat; the job ends cancelled, not failed', async () => {
+    const runtime = await createTestRuntime(postgres, chroma, embedder, { workerId: 'cancelled', fileBatchSize: 2 });
+    runtimes.push(runtime);
+    await runtime.catalog.createRepository({ name: 'cancel', source: { type: 'local', path: await largerFixture(60) } });
+    const { job } = await runtime.queue.enqueue('cancel', 'sync');
+    const stop = new AbortController();
+    const worker = runtime.indexer.runWorker(stop.signal);
+    try {
+      await waitUntil(async () => (await runtime.queue.get(job.id)).state === 'running', 30_000, 'the job to start');
+      await runtime.queue.cancel(job.id);
+      await waitUntil(async () => (await runtime.queue.get(job.id)).state === 'cancelled', 30_000, 'the cancellation');
+      // The worker is free again: a new job for the repository runs to the end.
+      const { job: next } = await runtime.queue.enqueue('cancel', 'sync');
+      await waitUntil(async () => (await runtime.queue.get(next.id)).state === 'succeeded', 120_000, 'the next job');
+    } finally {
+      stop.abort();
+      await worker;
+    }
+    assert.equal((await runtime.queue.get(job.id)).error, undefined);
+    await consistent('cancel');
+  });
+
   it('periodic sync: replicas scheduling at once queue one sync per due repository', async () => {
     const first = await createTestRuntime(postgres, chroma, embedder, {
       workerId: 'scheduler-1',

@@ -35,6 +35,13 @@ export function renderIndexStatus(status: IndexStatus, color: boolean): string {
     { model: status.model ? `${status.model.modelId} (${status.model.dimension} dims)` : '-' },
     { 'last job': job ? `${job.kind} ${job.state} (${job.id})` : '-' },
   );
+  const progress = status.progress as
+    { phase?: string; filesDone?: number; filesTotal?: number; vectorsWritten?: number } | undefined;
+  if (progress) {
+    table.push({
+      progress: `${progress.phase ?? '?'}: ${progress.filesDone ?? 0}/${progress.filesTotal ?? 0} files, ${progress.vectorsWritten ?? 0} vectors`,
+    });
+  }
   if (status.error) table.push({ error: status.error });
   if (job?.error) table.push({ 'job error': `${job.error.code}: ${job.error.message}` });
   const reasons = Object.entries(status.skippedByReason);

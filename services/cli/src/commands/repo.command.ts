@@ -10,9 +10,15 @@ import { printJson, type CommandIo, processIo } from './command-io.js';
 const GIT_URL = /^(https|ssh|file):\/\/|^[\w.-]+@[\w.-]+:/;
 
 /** A git URL when it looks like one, otherwise a local directory (relative paths resolve against the cwd). */
-export function parseSource(value: string, ref: string | undefined, cwd: string): RepositorySource {
-  if (GIT_URL.test(value)) return { type: 'git', url: value, ...(ref ? { ref } : {}) };
-  if (ref) throw new InvalidArgumentError('--ref only applies to git sources');
+export function parseSource(
+  value: string,
+  ref: string | undefined,
+  cwd: string,
+  credentials?: { username?: string; token: string },
+): RepositorySource {
+  if (GIT_URL.test(value))
+    return { type: 'git', url: value, ...(ref ? { ref } : {}), ...(credentials ? { credentials } : {}) };
+  if (ref || credentials) throw new InvalidArgumentError('--ref and --token-env only apply to git sources');
   return { type: 'local', path: resolve(cwd, value) };
 }
 
@@ -36,14 +42,36 @@ export interface RepoAddOptions {
   exclude: string[];
   maxFileSize?: number;
   ref?: string;
+  /** Name of the environment variable holding a git token: a token on the command line would land in shell history. */
+  tokenEnv?: string;
+  username?: string;
   json?: boolean;
 }
 
+function gitCredentials(
+  options: RepoAddOptions,
+  env: NodeJS.ProcessEnv,
+): { username?: string; token: string } | undefined {
+  if (options.tokenEnv === undefined) {
+    if (options.username !== undefined) throw new InvalidArgumentError('--username needs --token-env');
+    return undefined;
+  }
+  const token = env[options.tokenEnv];
+  if (!token) throw new InvalidArgumentError(`--token-env: environment variable ${options.tokenEnv} is not set`);
+  return { token, ...(options.username ? { username: options.username } : {}) };
+}
+
 /** The registration `repo add` sends, validated by the same schema as the HTTP API. */
-export function buildNewRepository(name: string, source: string, options: RepoAddOptions, cwd: string): NewRepository {
+export function buildNewRepository(
+  name: string,
+  source: string,
+  options: RepoAddOptions,
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): NewRepository {
   const parsed = newRepositorySchema.safeParse({
     name,
-    source: parseSource(source, options.ref, cwd),
+    source: parseSource(source, options.ref, cwd, gitCredentials(options, env)),
     include: options.include,
     exclude: options.exclude,
     ...(options.maxFileSize !== undefined ? { maxFileBytes: options.maxFileSize } : {}),
@@ -67,9 +95,11 @@ export function repoCommand(io: CommandIo = processIo()): Command {
     .option('--exclude <glob>', 'skip files matching this glob (repeatable)', collect, [])
     .option('--max-file-size <size>', 'skip larger files, e.g. 512kb or 2mb (default 1mb)', parseByteSize)
     .option('--ref <ref>', 'git branch, tag or commit (git sources)')
+    .option('--token-env <variable>', 'environment variable holding an https git token (stored encrypted)')
+    .option('--username <name>', 'user name sent with the token (default x-access-token)')
     .option('--json', 'print the result as JSON')
     .action(async (name: string, source: string, options: RepoAddOptions) => {
-      const input = buildNewRepository(name, source, options, process.cwd());
+      const input = buildNewRepository(name, source, options, process.cwd(), process.env);
       if (input.source.type === 'local') await assertDirectory(input.source.path);
       const created = await withCliStores(async (stores) => {
         const repository = await stores.catalog.createRepository(input);

@@ -76,12 +76,13 @@ async function runClaimedJob(
     () => {
       queue.heartbeat(job.id, workerId, leaseMs, progress).then(
         (held) => {
-          if (!held) jobAbort.abort(new JobStoppedError('lease lost to another worker'));
+          if (!held) jobAbort.abort(new JobStoppedError('job cancelled, or its lease was lost'));
         },
         (error: unknown) => log.warn('heartbeat failed', { error: options.describeError(error) }),
       );
     },
-    options.heartbeatMs ?? Math.max(1_000, Math.floor(leaseMs / 4)),
+    // Often enough that progress (saved with each heartbeat) looks live, and well inside the lease.
+    options.heartbeatMs ?? Math.max(250, Math.min(2_000, Math.floor(leaseMs / 4))),
   );
 
   const started = performance.now();

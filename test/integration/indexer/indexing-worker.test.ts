@@ -163,7 +163,10 @@ describe('indexer workers: the Postgres job queue shared by several workers and 
   it('cancelling a running job stops its worker at the next heartbeat; the job ends cancelled, not failed', async () => {
     const runtime = await createTestRuntime(postgres, chroma, embedder, { workerId: 'cancelled', fileBatchSize: 2 });
     runtimes.push(runtime);
-    await runtime.catalog.createRepository({ name: 'cancel', source: { type: 'local', path: await largerFixture(60) } });
+    await runtime.catalog.createRepository({
+      name: 'cancel',
+      source: { type: 'local', path: await largerFixture(60) },
+    });
     const { job } = await runtime.queue.enqueue('cancel', 'sync');
     const stop = new AbortController();
     const worker = runtime.indexer.runWorker(stop.signal);

@@ -326,6 +326,20 @@ async function main(): Promise<void> {
       0,
     )} %. RSS of this process (gateway + indexer runtime + 2 embedder threads): ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB.`,
   );
+  // Where the gateway's time went, from its own histograms (every search above, all modes and client counts).
+  const exposition = await (await fetch(`${server.url}/api/v1/metrics`)).text();
+  const mean = (leg: string) => {
+    const value = (suffix: string) =>
+      Number(
+        new RegExp(`^myragdb_search_leg_duration_seconds_${suffix}\\{[^}]*leg="${leg}"[^}]*\\} (\\S+)$`, 'm').exec(
+          exposition,
+        )?.[1],
+      );
+    return ((value('sum') / value('count')) * 1000).toFixed(1);
+  };
+  lines.push(
+    `Mean per stage inside the gateway (ms): ${['embed', 'vector', 'keyword', 'fusion'].map((leg) => `${leg} ${mean(leg)}`).join(', ')} (fusion = fusion + catalog read + filters + snippets).`,
+  );
   console.log(lines.join('\n'));
 
   await server.shutdown('bench done');

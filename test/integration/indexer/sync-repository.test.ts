@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ChromaVectorIndex } from '../../../services/core/src/adapters/vector-index/chroma.vector-index.js';
 import { migrate } from '../../../services/core/src/db/migrate.js';
 import type { IndexerRuntime } from '../../../services/core/src/indexing/indexer-runtime.js';
 import type { Embedder } from '../../../services/core/src/ports/embedder.js';
@@ -200,14 +201,33 @@ describe('indexer: syncing a repository into every store (real Postgres, Chroma,
     assert.equal(stats.files, 0);
   });
 
-  it('a model change re-embeds everything into the new space, never a mix', async () => {
+  it('a model change drops the old space and re-stores every vector in the new one, never a mix', async () => {
     await runtime.indexer.syncRepository('fixture');
     const ids = await catalogIds(postgres, 'fixture');
-    await postgres.sql.query("UPDATE index_state SET model_id = 'previous-model' WHERE repository = 'fixture'");
+    // The repository's vectors were made by another model: they sit in that model's space.
+    const previousSpace = () =>
+      new ChromaVectorIndex({
+        url: chroma.url,
+        modelId: 'previous-model',
+        dimension: 3,
+        collectionPrefix: chroma.collectionPrefix,
+      });
+    const previous = previousSpace();
+    await previous.upsert(
+      'fixture',
+      ids.map((id) => ({ id, embedding: [1, 0, 0], path: 'x', language: 'text' })),
+    );
+    await postgres.sql.query(
+      "UPDATE index_state SET model_id = 'previous-model', dimension = 3 WHERE repository = 'fixture'",
+    );
     embedder.reset();
-    await runtime.indexer.syncRepository('fixture');
-    assert.equal((await runtime.catalog.stats('fixture')).model?.modelId, embedder.modelId);
-    assert.deepEqual(await vectorIds(chroma, 'fixture'), ids, 'every chunk has a vector of the current model');
-    assert.equal((await runtime.catalog.stats('fixture')).vectorsPending, 0);
+    const result = await runtime.indexer.syncRepository('fixture');
+    assert.equal(await previousSpace().count('fixture'), 0, 'the old space is emptied');
+    assert.equal(result.vectorsWritten, ids.length, 'every chunk got a vector of the current model again');
+    assert.equal(embedder.calls, 0, 'contents this model embedded before come from its cache');
+    assert.deepEqual(await vectorIds(chroma, 'fixture'), ids);
+    const stats = await runtime.catalog.stats('fixture');
+    assert.deepEqual([stats.model?.modelId, stats.vectorsPending], [embedder.modelId, 0]);
+    await previous.close();
   });
 });

@@ -22,7 +22,7 @@ import { startServer } from '../../services/core/src/http/server.js';
 import { createIndexerRuntime } from '../../services/core/src/indexing/indexer-runtime.js';
 import { createLogger } from '../../services/core/src/logging.js';
 import { createMetrics } from '../../services/core/src/metrics.js';
-import { startChromaChild } from '../../services/cli/src/local/chroma-server.js';
+import { type ChromaChild, startChromaChild } from '../../services/cli/src/local/chroma-server.js';
 import { createGatewayRuntime } from '../../services/search-gateway/src/gateway-runtime.js';
 import type { SearchResponse } from '../../services/search-gateway/src/api/search.schemas.js';
 
@@ -158,6 +158,7 @@ async function main(): Promise<void> {
   const chroma = process.env.CHROMA_URL
     ? undefined
     : await startChromaChild(join(tmpdir(), 'myragdb-bench-search-chroma'));
+  chromaChild = chroma;
   const logger = createLogger({ service: 'bench', level: 'warn', format: 'pretty' });
   const config = loadConfig({
     CHROMA_URL: process.env.CHROMA_URL ?? chroma!.url,
@@ -350,4 +351,12 @@ async function main(): Promise<void> {
   await chroma?.stop();
 }
 
-await main();
+/** Stopped on failure too: a Chroma child left behind would hold its port and data dir. */
+let chromaChild: ChromaChild | undefined;
+try {
+  await main();
+} catch (error) {
+  console.error(error);
+  await chromaChild?.stop();
+  process.exit(1);
+}

@@ -48,6 +48,10 @@ export async function startChromaChild(dataDir: string, timeoutMs = 60_000): Pro
     stderr = (stderr + data.toString()).slice(-2000);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // However this process ends (short of SIGKILL), the server must not outlive it holding the data dir.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -14,6 +14,7 @@ import { instrumentKeywordIndex, instrumentVectorIndex } from '../../core/src/st
 import type { Embedder } from '../../core/src/ports/embedder.js';
 import type { KeywordIndex } from '../../core/src/ports/keyword-index.js';
 import type { SqlDatabase } from '../../core/src/ports/sql-database.js';
+import { createCircuitBreaker } from '../../core/src/resilience/circuit-breaker.js';
 import type { VectorIndex } from '../../core/src/ports/vector-index.js';
 import { createCredentialCipher } from '../../core/src/security/credential-cipher.js';
 import { createApp } from './app.js';
@@ -110,6 +111,10 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   const gitWorkDir = resolve(config.INDEXER_WORK_DIR ?? join(config.MYRAGDB_DATA_DIR, 'git'));
   const search = new SearchService({
     catalog,
+    breakers: {
+      keyword: createCircuitBreaker({ name: `keyword-index:${keywordIndex.name}`, logger }),
+      semantic: createCircuitBreaker({ name: `vector-index:${vectorIndex.name}`, logger }),
+    },
     keywordIndex,
     vectorIndex,
     embedder,

@@ -194,6 +194,12 @@ describe('search gateway: search over an indexed fixture repository', function (
       assert.ok(response.results.every((result) => result.keyword && !result.semantic));
       const again = await search({ query: 'parse query', mode: 'hybrid' });
       assert.equal(again.cached, undefined, 'a degraded answer is not cached');
+      // Past the breaker's threshold the semantic leg is skipped without calling Chroma; answers stay degraded.
+      for (let attempt = 0; attempt < 6; attempt++) {
+        const open = await search({ query: 'parseQuery', mode: 'hybrid', limit: 20 + attempt }); // never cached
+        assert.deepEqual(open.degraded, ['semantic']);
+        assert.equal(open.results[0]?.path, 'src/query.ts');
+      }
 
       const semantic = await request(harness.gateway.app)
         .post('/api/v1/search')

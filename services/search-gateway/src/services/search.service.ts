@@ -3,6 +3,7 @@ import type { Chunk, ScoredId } from '../../../core/src/domain/chunk.js';
 import { compilePathGlobs } from '../../../core/src/domain/path-globs.js';
 import { DependencyError, NotFoundError } from '../../../core/src/errors.js';
 import type { Catalog } from '../../../core/src/ports/catalog.js';
+import type { CircuitBreaker } from '../../../core/src/resilience/circuit-breaker.js';
 import type { Embedder } from '../../../core/src/ports/embedder.js';
 import type { KeywordIndex } from '../../../core/src/ports/keyword-index.js';
 import type { VectorIndex } from '../../../core/src/ports/vector-index.js';
@@ -52,6 +53,8 @@ export const DEFAULT_SEARCH_SETTINGS: SearchSettings = {
 
 export interface SearchDependencies {
   catalog: SearchCatalog;
+  /** Per-leg circuit breakers: a leg whose store keeps failing is skipped at once instead of timing out each time. */
+  breakers?: Partial<Record<Leg, CircuitBreaker>>;
   keywordIndex: KeywordIndex;
   vectorIndex: VectorIndex;
   embedder: Embedder;
@@ -121,13 +124,16 @@ export class SearchService {
     const legs: Leg[] = request.mode === 'hybrid' ? ['keyword', 'semantic'] : [request.mode];
 
     const outcomes = await Promise.allSettled(
-      legs.map((leg) =>
-        withTimeout(
-          leg === 'keyword' ? this.keywordLeg(request, depth) : this.semanticLeg(request, depth, searchable),
-          settings.legTimeoutMs,
-          leg,
-        ),
-      ),
+      legs.map((leg) => {
+        const run = () =>
+          withTimeout(
+            leg === 'keyword' ? this.keywordLeg(request, depth) : this.semanticLeg(request, depth, searchable),
+            settings.legTimeoutMs,
+            leg,
+          );
+        const breaker = this.deps.breakers?.[leg];
+        return breaker ? breaker.execute(run) : run();
+      }),
     );
     const answered: Partial<Record<Leg, ScoredId[]>> = {};
     const degraded: Leg[] = [];

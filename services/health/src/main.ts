@@ -17,6 +17,7 @@ import type { InstanceDiscovery } from './discovery/instance-discovery.js';
 import { KubernetesDiscovery } from './discovery/kubernetes.discovery.js';
 import { StaticDiscovery } from './discovery/static.discovery.js';
 import { healthSettingsFromConfig } from './settings.js';
+import { runMain } from '../../core/src/entrypoint.js';
 
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
@@ -33,33 +34,35 @@ function discoveryFromConfig(config: AppConfig): InstanceDiscovery {
   ]);
 }
 
-const config = loadConfig(process.env);
-const logger = createLoggerFromConfig(config, 'health');
-if (!config.DATABASE_URL) {
-  // PGlite belongs to one process: the standalone health service needs the shared server (`myragdb up` embeds health).
-  throw new ConfigError('DATABASE_URL: required by the health service (it monitors the shared PostgreSQL)');
-}
-const metrics = createMetrics('health');
-const sql = new PgSqlDatabase({ url: config.DATABASE_URL, poolSize: 2, applicationName: 'myragdb-health' });
-const monitor = composeHealthMonitor({
-  settings: healthSettingsFromConfig(config),
-  logger,
-  metrics,
-  sql,
-  poolStats: () => sql.poolStats(),
-  queueStats: new PostgresIndexingQueueStats(sql),
-  discovery: discoveryFromConfig(config),
-});
-monitor.start(config.HEALTH_CHECK_INTERVAL_MS);
+await runMain('health', async () => {
+  const config = loadConfig(process.env);
+  const logger = createLoggerFromConfig(config, 'health');
+  if (!config.DATABASE_URL) {
+    // PGlite belongs to one process: the standalone health service needs the shared server (`myragdb up` embeds health).
+    throw new ConfigError('DATABASE_URL: required by the health service (it monitors the shared PostgreSQL)');
+  }
+  const metrics = createMetrics('health');
+  const sql = new PgSqlDatabase({ url: config.DATABASE_URL, poolSize: 2, applicationName: 'myragdb-health' });
+  const monitor = composeHealthMonitor({
+    settings: healthSettingsFromConfig(config),
+    logger,
+    metrics,
+    sql,
+    poolStats: () => sql.poolStats(),
+    queueStats: new PostgresIndexingQueueStats(sql),
+    discovery: discoveryFromConfig(config),
+  });
+  monitor.start(config.HEALTH_CHECK_INTERVAL_MS);
 
-await startServer({
-  app: createApp({ config, logger, metrics, latestReport: () => monitor.latest() }),
-  port: config.PORT,
-  host: config.HOST,
-  logger,
-  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  closers: [
-    { name: 'postgres', close: () => sql.close() },
-    { name: 'health monitor', close: () => monitor.stop() },
-  ],
+  await startServer({
+    app: createApp({ config, logger, metrics, latestReport: () => monitor.latest() }),
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    closers: [
+      { name: 'postgres', close: () => sql.close() },
+      { name: 'health monitor', close: () => monitor.stop() },
+    ],
+  });
 });

@@ -13,43 +13,46 @@ import { createIndexerRuntime } from '../../core/src/indexing/indexer-runtime.js
 import { createLoggerFromConfig } from '../../core/src/logging.js';
 import { createMetrics } from '../../core/src/metrics.js';
 import { createApp } from './app.js';
+import { runMain } from '../../core/src/entrypoint.js';
 
-const config = loadConfig(process.env);
-const logger = createLoggerFromConfig(config, 'indexer');
-if (!config.DATABASE_URL) {
-  // PGlite belongs to one process: a standalone indexer shares the server database (`myragdb up` embeds the indexer).
-  throw new ConfigError('DATABASE_URL: required by the indexer service (replicas share the PostgreSQL job queue)');
-}
-const metrics = createMetrics('indexer');
-const sql = await openDatabase(config, 'myragdb-indexer');
-await migrate(sql);
-const embedder = await createEmbedder(config, { logger });
-const runtime = await createIndexerRuntime({ config, sql, embedder, logger, metrics });
+await runMain('indexer', async () => {
+  const config = loadConfig(process.env);
+  const logger = createLoggerFromConfig(config, 'indexer');
+  if (!config.DATABASE_URL) {
+    // PGlite belongs to one process: a standalone indexer shares the server database (`myragdb up` embeds the indexer).
+    throw new ConfigError('DATABASE_URL: required by the indexer service (replicas share the PostgreSQL job queue)');
+  }
+  const metrics = createMetrics('indexer');
+  const sql = await openDatabase(config, 'myragdb-indexer');
+  await migrate(sql);
+  const embedder = await createEmbedder(config, { logger });
+  const runtime = await createIndexerRuntime({ config, sql, embedder, logger, metrics });
 
-const stopWorkers = new AbortController();
-const workers = runtime.indexer.runWorker(stopWorkers.signal);
-logger.info('indexer workers started', {
-  worker_id: runtime.indexer.workerId,
-  concurrency: config.INDEXER_CONCURRENCY,
-  sync_interval_seconds: config.INDEXER_SYNC_INTERVAL_SECONDS,
-});
+  const stopWorkers = new AbortController();
+  const workers = runtime.indexer.runWorker(stopWorkers.signal);
+  logger.info('indexer workers started', {
+    worker_id: runtime.indexer.workerId,
+    concurrency: config.INDEXER_CONCURRENCY,
+    sync_interval_seconds: config.INDEXER_SYNC_INTERVAL_SECONDS,
+  });
 
-await startServer({
-  app: createApp({ config, logger, metrics, readiness: runtime.readiness }),
-  port: config.PORT,
-  host: config.HOST,
-  logger,
-  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  closers: [
-    { name: 'postgres', close: () => sql.close() },
-    { name: 'embedder', close: () => embedder.close() },
-    { name: 'stores', close: () => runtime.close() },
-    {
-      name: 'indexing workers',
-      close: async () => {
-        stopWorkers.abort();
-        await workers;
+  await startServer({
+    app: createApp({ config, logger, metrics, readiness: runtime.readiness }),
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    closers: [
+      { name: 'postgres', close: () => sql.close() },
+      { name: 'embedder', close: () => embedder.close() },
+      { name: 'stores', close: () => runtime.close() },
+      {
+        name: 'indexing workers',
+        close: async () => {
+          stopWorkers.abort();
+          await workers;
+        },
       },
-    },
-  ],
+    ],
+  });
 });

@@ -13,6 +13,8 @@ import { ChromaClient } from 'chromadb';
 import { isDockerReachable } from './docker.js';
 import { registerTeardown } from './hooks.js';
 import { freePort, waitForHttp } from './ports.js';
+// Collections MyRAGDB made name this embedding function; registering it keeps listing them quiet.
+import '../../services/core/src/adapters/vector-index/external-vectors.embedding-function.js';
 
 const CHROMA_IMAGE = 'chromadb/chroma:1.0.15';
 const HEARTBEAT = '/api/v2/heartbeat';

@@ -1,6 +1,8 @@
 import type { ChromaClient } from 'chromadb';
 import { ComponentKind, HealthStatus } from '../../../core/src/domain/health-report.js';
 import type { ComponentCheck, ProbeResult } from './component-check.js';
+// Collections MyRAGDB made name this embedding function; registering it keeps listing them quiet.
+import '../../../core/src/adapters/vector-index/external-vectors.embedding-function.js';
 
 /** Collections whose record counts are listed in the details; beyond that only the total collection count. */
 const COUNTED_COLLECTIONS = 20;

@@ -10,6 +10,7 @@ import {
 import type { ScoredId } from '../../domain/chunk.js';
 import { DependencyError, ValidationError } from '../../errors.js';
 import type { VectorIndex, VectorQuery, VectorRecord } from '../../ports/vector-index.js';
+import { ExternalVectors } from './external-vectors.embedding-function.js';
 
 export interface ChromaVectorIndexOptions {
   url: string;
@@ -90,7 +91,7 @@ export class ChromaVectorIndex implements VectorIndex {
       collection = this.client
         .getOrCreateCollection({
           name,
-          embeddingFunction: null,
+          embeddingFunction: new ExternalVectors(),
           configuration: { hnsw: { space: 'cosine' } },
           metadata: { modelId: this.modelId, dimension: this.dimension, repository },
         })
@@ -109,7 +110,7 @@ export class ChromaVectorIndex implements VectorIndex {
     const cached = this.collections.get(name);
     if (cached) return cached;
     try {
-      const collection = await this.client.getCollection({ name, embeddingFunction: undefined });
+      const collection = await this.client.getCollection({ name, embeddingFunction: new ExternalVectors() });
       this.collections.set(name, Promise.resolve(collection));
       return collection;
     } catch (error) {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { InvalidArgumentError } from 'commander';
-import { buildNewRepository, parseByteSize, parseSource } from '../src/commands/repo.command.js';
+import { buildNewRepository, parseByteSizeOption, parseSource } from '../src/commands/repo.command.js';
 
 describe('myragdb repo add: argument parsing', () => {
   it('tells git URLs from local paths, resolving relative paths against the working directory', () => {
@@ -18,9 +18,10 @@ describe('myragdb repo add: argument parsing', () => {
   });
 
   it('parses sizes with units and refuses anything else', () => {
-    assert.equal(parseByteSize('64kb'), 65_536);
-    assert.equal(parseByteSize('2mb'), 2 * 1024 * 1024);
-    for (const bad of ['huge', '0', '-5', '12 parsecs']) assert.throws(() => parseByteSize(bad), InvalidArgumentError);
+    assert.equal(parseByteSizeOption('64kb'), 65_536);
+    assert.equal(parseByteSizeOption('2mb'), 2 * 1024 * 1024);
+    for (const bad of ['huge', '0', '-5', '12 parsecs'])
+      assert.throws(() => parseByteSizeOption(bad), InvalidArgumentError);
   });
 
   it('validates the whole registration with the API schema and names every bad field', () => {

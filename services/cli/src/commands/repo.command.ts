@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import bytes from 'bytes';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
 import { newRepositorySchema, type NewRepository, type RepositorySource } from '../../../core/src/domain/repository.js';
 import { repositoryStatus, withCliStores } from '../cli-stores.js';
 import { printJson, type CommandIo, processIo } from './command-io.js';
+import { BYTE_SIZE_HINT, parseByteSize } from '../../../core/src/domain/byte-size.js';
 
 const GIT_URL = /^(https|ssh|file):\/\/|^[\w.-]+@[\w.-]+:/;
 
@@ -22,14 +22,9 @@ export function parseSource(
   return { type: 'local', path: resolve(cwd, value) };
 }
 
-/** `bytes.parse` reads a leading number and ignores the rest (`12 parsecs` is 12), so check the shape first. */
-const BYTE_SIZE = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i;
-
-export function parseByteSize(value: string): number {
-  const parsed = BYTE_SIZE.test(value.trim()) ? bytes.parse(value.trim()) : null;
-  if (parsed === null || !Number.isInteger(parsed) || parsed <= 0) {
-    throw new InvalidArgumentError('must be a size such as 512kb, 2mb or 1048576');
-  }
+export function parseByteSizeOption(value: string): number {
+  const parsed = parseByteSize(value);
+  if (parsed === undefined) throw new InvalidArgumentError(`must be ${BYTE_SIZE_HINT}`);
   return parsed;
 }
 
@@ -93,7 +88,7 @@ export function repoCommand(io: CommandIo = processIo()): Command {
     .argument('<source>', 'local directory, or git URL (https://, ssh://, file://, user@host:path)')
     .option('--include <glob>', 'index only files matching this glob (repeatable)', collect, [])
     .option('--exclude <glob>', 'skip files matching this glob (repeatable)', collect, [])
-    .option('--max-file-size <size>', 'skip larger files, e.g. 512kb or 2mb (default 1mb)', parseByteSize)
+    .option('--max-file-size <size>', 'skip larger files, e.g. 512kb or 2mb (default 1mb)', parseByteSizeOption)
     .option('--ref <ref>', 'git branch, tag or commit (git sources)')
     .option('--token-env <variable>', 'environment variable holding an https git token (stored encrypted)')
     .option('--username <name>', 'user name sent with the token (default x-access-token)')

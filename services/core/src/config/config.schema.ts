@@ -2,8 +2,8 @@
  * The one schema for every environment variable MyRAGDB reads. `.env.example` and the README's configuration table
  * are generated from it (`npm run docs:config`), and a test fails when they drift.
  */
-import bytes from 'bytes';
 import { z } from 'zod';
+import { BYTE_SIZE_HINT, parseByteSize } from '../domain/byte-size.js';
 
 export const CONFIG_GROUPS = [
   'Runtime',
@@ -87,9 +87,9 @@ const origin = z.union([
 const absolutePath = z.string().startsWith('/', 'must be an absolute path');
 
 const byteSize = z.string().transform((value, context) => {
-  const parsed = bytes.parse(value);
-  if (parsed === null || !Number.isFinite(parsed) || parsed <= 0) {
-    context.addIssue({ code: 'custom', message: 'must be a size such as 512kb, 10mb or 1048576' });
+  const parsed = parseByteSize(value);
+  if (parsed === undefined) {
+    context.addIssue({ code: 'custom', message: `must be ${BYTE_SIZE_HINT}` });
     return z.NEVER;
   }
   return parsed;

@@ -47,11 +47,12 @@ export interface ToolResult {
 export function runTool(
   tool: DeliveryTool,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
 ): ToolResult {
   try {
     const stdout = execFileSync(toolPath(tool), args, {
       cwd: REPO_ROOT,
+      ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
       env: { ...process.env, ...options.env },
@@ -60,7 +61,16 @@ export function runTool(
     });
     return { status: 0, stdout, stderr: '' };
   } catch (error) {
-    const failed = error as { status?: number | null; stdout?: string; stderr?: string; message: string };
+    const failed = error as {
+      status?: number | null;
+      signal?: string | null;
+      stdout?: string;
+      stderr?: string;
+      message: string;
+    };
+    if (failed.signal && options.timeoutMs) {
+      return { status: 124, stdout: failed.stdout ?? '', stderr: `${tool} timed out after ${options.timeoutMs} ms` };
+    }
     if (typeof failed.status !== 'number') throw error;
     return { status: failed.status, stdout: failed.stdout ?? '', stderr: failed.stderr ?? failed.message };
   }

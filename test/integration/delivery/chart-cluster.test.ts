@@ -4,10 +4,11 @@
  * commands run as written (helm install, kubectl apply -f manifests/install.yaml, then the minimal sample).
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
   createTestNamespace,
   deleteTestNamespace,
@@ -15,6 +16,9 @@ import {
   type ControlPlane,
 } from '../../support/control-plane.js';
 import { REPO_ROOT, deliveryToolsBinDir, runTool, type ToolResult } from '../../support/delivery-tools.js';
+import { freePort, waitForHttp } from '../../support/ports.js';
+import { createTestDatabase, postgresServerUrl } from '../../support/postgres.js';
+import { chromaUrl } from '../../support/chroma.js';
 import {
   CHART_DIR,
   INSTALL_NAMESPACE,
@@ -31,7 +35,7 @@ const NOT_SERVED = new Set(['ServiceMonitor', 'PrometheusRule']);
 describe('Chart and manifests on the real API server', function () {
   this.timeout(180_000);
   let cp: ControlPlane;
-  const run = (tool: 'helm' | 'kubectl', args: string[], input?: string): ToolResult =>
+  const run = (tool: 'helm' | 'kubectl', args: string[], input?: string, timeoutMs?: number): ToolResult =>
     runTool(tool, args, {
       env: {
         KUBECONFIG: cp.kubeconfigPath,
@@ -40,6 +44,7 @@ describe('Chart and manifests on the real API server', function () {
         HELM_DATA_HOME: helmHome,
       },
       ...(input === undefined ? {} : { input }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
     });
   const ok = (tool: 'helm' | 'kubectl', args: string[], input?: string): string => {
     const result = run(tool, args, input);
@@ -134,6 +139,7 @@ describe('Chart and manifests on the real API server', function () {
   });
 
   describe('the README install commands, as written', function () {
+    this.timeout(300_000);
     const waitForNamespaceGone = async () => {
       const core = cp.kubeConfig.makeApiClient(CoreV1Api);
       const deadline = Date.now() + 120_000;
@@ -162,10 +168,153 @@ describe('Chart and manifests on the real API server', function () {
 
     beforeEach(waitForNamespaceGone);
 
-    it('helm install, rollout status, then the minimal sample', function () {
+    /**
+     * The operator as the installed Deployment describes it (its arguments, its ServiceAccount's token, so the chart's
+     * RBAC), run from this checkout because the control plane has no kubelet to run the image. It takes the minimal
+     * sample to Ready (kwok simulates the pods; PersistentVolumes stand in for a provisioner), which the README's
+     * `kubectl wait` command, run as written, then observes. The instance's gateway pods are simulated and the operator
+     * runs outside the cluster network, so a real search gateway started here with the instance's API key answers its
+     * repository calls (`--gateway-url`, the one argument added to the Deployment's).
+     */
+    /** The API key the operator generated into the sample's credentials Secret (operator/src/specs/secrets.specs.ts). */
+    async function eventuallyApiKey(): Promise<string> {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const result = run('kubectl', [
+          '-n',
+          INSTALL_NAMESPACE,
+          'get',
+          'secret/docs-app-credentials',
+          '-o',
+          'jsonpath={.data.api-key}',
+        ]);
+        if (result.status === 0 && result.stdout) return Buffer.from(result.stdout, 'base64').toString('utf8');
+        assert.ok(Date.now() < deadline, `no API key from the operator: ${result.stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+
+    async function waitReadyWithInstalledOperator(): Promise<void> {
+      const deployment = JSON.parse(
+        ok('kubectl', ['-n', INSTALL_NAMESPACE, 'get', 'deployment/myragdb-operator', '-o', 'json']),
+      ) as {
+        spec: {
+          template: {
+            spec: {
+              serviceAccountName: string;
+              containers: { command: string[]; args: string[]; env: { name: string; value: string }[] }[];
+            };
+          };
+        };
+      };
+      const pod = deployment.spec.template.spec;
+      const container = pod.containers[0]!;
+      // In the image `node dist/services/cli/src/main.js operator run`; in a checkout the CLI's launcher runs it.
+      assert.deepEqual(container.command.slice(-2), ['operator', 'run']);
+      const token = ok('kubectl', ['-n', INSTALL_NAMESPACE, 'create', 'token', pod.serviceAccountName]).trim();
+      const serviceAccount = new KubeConfig();
+      serviceAccount.loadFromOptions({
+        clusters: [{ ...cp.kubeConfig.getCurrentCluster()!, name: 'control-plane' }],
+        users: [{ name: pod.serviceAccountName, token }],
+        contexts: [{ name: 'operator', cluster: 'control-plane', user: pod.serviceAccountName }],
+        currentContext: 'operator',
+      });
+      const kubeconfig = path.join(cp.workDir, 'delivery-operator.kubeconfig');
+      writeFileSync(kubeconfig, serviceAccount.exportConfig());
+      const port = await freePort();
+      const args = container.args.map((arg) =>
+        arg.startsWith('--probe-address=') ? `--probe-address=127.0.0.1:${port}` : arg,
+      );
+      const log = path.join(cp.workDir, 'delivery-operator.log');
+      const logFd = openSync(log, 'w');
+      const gatewayPort = await freePort();
+      const operator = spawn(
+        process.execPath,
+        [
+          'services/cli/bin/myragdb.js',
+          'operator',
+          'run',
+          ...args,
+          '--kubeconfig',
+          kubeconfig,
+          '--gateway-url',
+          `http://127.0.0.1:${gatewayPort}`,
+        ],
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, ...Object.fromEntries(container.env.map((entry) => [entry.name, entry.value])) },
+          stdio: ['ignore', logFd, logFd],
+        },
+      );
+      closeSync(logFd);
+      const volumes = ['postgres', 'meilisearch', 'chroma'].map((store) => ({
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name: `delivery-${store}-${port}` },
+        spec: {
+          capacity: { storage: '20Gi' },
+          accessModes: ['ReadWriteOnce'],
+          hostPath: { path: `/tmp/delivery-${store}-${port}` },
+          persistentVolumeReclaimPolicy: 'Delete',
+        },
+      }));
+      ok('kubectl', ['apply', '-f', '-'], volumes.map((volume) => `---\n${stringify(volume)}`).join(''));
+      const database = await createTestDatabase(await postgresServerUrl());
+      let gateway: ReturnType<typeof spawn> | undefined;
+      try {
+        const apiKey = await eventuallyApiKey();
+        gateway = spawn(process.execPath, ['--import', 'tsx', 'services/search-gateway/src/main.ts'], {
+          cwd: REPO_ROOT,
+          env: {
+            ...process.env,
+            PORT: String(gatewayPort),
+            HOST: '127.0.0.1',
+            DATABASE_URL: database.url,
+            CHROMA_URL: await chromaUrl(),
+            MYRAGDB_API_KEY: apiKey,
+            LOG_LEVEL: 'warn',
+          },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+        await waitForHttp(
+          `http://127.0.0.1:${gatewayPort}/api/v1/health/live`,
+          60_000,
+          () => gateway!.exitCode === null,
+        );
+        const result = run('kubectl', WAIT_READY_COMMAND.split(' ').slice(1), undefined, 120_000);
+        assert.equal(result.status, 0, `${result.stderr}\noperator log:\n${readFileSync(log, 'utf8').slice(-4000)}`);
+        assert.match(result.stdout, /myragdb.myragdb.io\/docs condition met/);
+        // Deleting the sample needs the running operator (it holds a finalizer until the Retain policy is done).
+        ok('kubectl', ['delete', '-n', INSTALL_NAMESPACE, 'myragdb/docs', '--timeout=60s']);
+      } finally {
+        // A sample left behind would hold its namespace in Terminating without the operator to lift its finalizer.
+        run('kubectl', [
+          '-n',
+          INSTALL_NAMESPACE,
+          'patch',
+          'myragdb/docs',
+          '--type=merge',
+          '-p',
+          '{"metadata":{"finalizers":null}}',
+        ]);
+        operator.kill('SIGTERM');
+        gateway?.kill('SIGTERM');
+        await new Promise((resolve) => operator.once('exit', resolve));
+        await database.drop();
+        run('kubectl', [
+          'delete',
+          'persistentvolume',
+          ...volumes.map((volume) => volume.metadata.name),
+          '--wait=false',
+        ]);
+      }
+    }
+
+    it('helm install, rollout status, the minimal sample, then wait for Ready', async function () {
       try {
         for (const line of HELM_INSTALL_COMMANDS) readmeCommand(line);
         assertInstalled();
+        await waitReadyWithInstalledOperator();
         const status = ok('helm', ['status', RELEASE_NAME, '--namespace', INSTALL_NAMESPACE]);
         assert.match(status, /STATUS: deployed/);
         assert.match(status, /rollout status deployment\/myragdb-operator/, 'NOTES.txt tells what to do next');
@@ -183,10 +332,11 @@ describe('Chart and manifests on the real API server', function () {
       }
     });
 
-    it('kubectl apply of manifests/crds and manifests/install.yaml, rollout status, then the minimal sample', function () {
+    it('kubectl apply of manifests/crds and manifests/install.yaml, rollout status, the sample, then wait for Ready', async function () {
       try {
         for (const line of PLAIN_INSTALL_COMMANDS) readmeCommand(line);
         assertInstalled();
+        await waitReadyWithInstalledOperator();
       } finally {
         run('kubectl', [
           'delete',

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { apikeyCommand } from './commands/apikey.command.js';
 import { configCommand } from './commands/config.command.js';
 import { dbCommand } from './commands/db.command.js';
@@ -12,9 +11,8 @@ import { reindexCommand } from './commands/reindex.command.js';
 import { repoCommand } from './commands/repo.command.js';
 import { operatorCommand } from './commands/operator.command.js';
 
-const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+// A JSON import: tsc emits package.json into dist/ beside the compiled tree, so source and build read the same.
+import packageJson from '../../../package.json' with { type: 'json' };
 
 /** The `myragdb` command tree. Each feature adds its commands in `commands/*.command.ts`. */
 export function createProgram(): Command {

@@ -6,8 +6,8 @@
  * npm-packaged server started here), USE-lite, Postgres full-text keyword index. The search cache is off.
  *
  * The corpus is JavaScript/TypeScript source from installed npm packages (pinned by the lockfile), cut at
- * BENCH_CORPUS_BYTES (default 10 MB, ~10k chunks) and copied to the temp dir. The first run indexes it, vectors
- * included (~10 minutes on 2 cores with USE-lite); later runs find it indexed and only re-measure.
+ * BENCH_CORPUS_BYTES (default 10 MB: the installed packages give ~3.1k chunks) and copied to the temp dir. The
+ * first run indexes it, vectors included (~10 minutes on 2 cores with USE-lite); later runs only re-measure.
  */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';

@@ -1,6 +1,6 @@
 import { Parser } from 'web-tree-sitter';
 import type { Chunk } from '../domain/chunk.js';
-import { ValidationError } from '../errors.js';
+import { parseValid } from '../validation.js';
 import { chunkId, contentHash } from '../indexing/chunk-id.js';
 import { chunkingOptionsSchema, type ChunkingOptions, type ChunkingOptionsInput } from './chunking-options.js';
 import { GrammarLoader } from './grammar-loader.js';
@@ -35,9 +35,7 @@ const SYMBOL_SEPARATOR: Readonly<Record<string, string>> = { markdown: ' > ' };
  * first use; everything after that is synchronous and pure.
  */
 export function createChunker(input: ChunkingOptionsInput = {}): Chunker {
-  const parsed = chunkingOptionsSchema.safeParse(input);
-  if (!parsed.success) throw new ValidationError('invalid chunking options', { details: parsed.error.issues });
-  const options = parsed.data;
+  const options = parseValid(chunkingOptionsSchema, input, 'chunking options');
   const grammars = new GrammarLoader();
   let parser: Parser | undefined;
 

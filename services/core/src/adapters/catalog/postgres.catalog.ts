@@ -22,7 +22,7 @@ import type {
 import type { SqlDatabase, SqlQueryable } from '../../ports/sql-database.js';
 import type { CredentialCipher } from '../../security/credential-cipher.js';
 import { sqlState } from '../sql-database/sql-errors.js';
-import { z } from 'zod';
+import { parseValid } from '../../validation.js';
 
 export interface PostgresCatalogOptions {
   /** Seals git credentials (AUTH_ENCRYPTION_KEY); without it, repositories with credentials are refused. */
@@ -56,14 +56,6 @@ interface ChunkRow {
 }
 
 const SKIPPED_SAMPLE = 100;
-
-function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw new ValidationError(`invalid ${what}: ${z.prettifyError(parsed.error)}`, { details: parsed.error.issues });
-  }
-  return parsed.data;
-}
 
 function toChunk(row: ChunkRow): Chunk {
   return {
@@ -113,7 +105,7 @@ export class PostgresCatalog implements Catalog {
   // Repositories
 
   async createRepository(input: NewRepository): Promise<Repository> {
-    const repository = parseInput(newRepositorySchema, input, 'repository');
+    const repository = parseValid(newRepositorySchema, input, 'repository');
     try {
       const row = await this.sql.transaction(async (tx) => {
         const { rows } = await tx.query<RepositoryRow>(
@@ -151,7 +143,7 @@ export class PostgresCatalog implements Catalog {
   }
 
   async updateRepository(name: string, update: RepositoryUpdate): Promise<Repository> {
-    const changes = parseInput(repositoryUpdateSchema, update, 'repository update');
+    const changes = parseValid(repositoryUpdateSchema, update, 'repository update');
     const current = await this.getRepository(name);
     const next = {
       source: changes.source ?? current.source,
@@ -199,7 +191,7 @@ export class PostgresCatalog implements Catalog {
     }
     return {
       name: row.name,
-      source: parseInput(repositorySourceSchema, source, `stored source of "${row.name}"`),
+      source: parseValid(repositorySourceSchema, source, `stored source of "${row.name}"`),
       include: row.include_globs,
       exclude: row.exclude_globs,
       maxFileBytes: row.max_file_bytes,
@@ -470,7 +462,7 @@ export class PostgresCatalog implements Catalog {
   }
 
   async stats(repository: string): Promise<RepositoryStats> {
-    parseInput(repositoryNameSchema, repository, 'repository name');
+    parseValid(repositoryNameSchema, repository, 'repository name');
     const { rows } = await this.sql.query<{
       exists: boolean;
       files: number;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Chunk } from '../../domain/chunk.js';
 import { identifierWords, splitIdentifiers } from '../../domain/identifiers.js';
-import { ValidationError } from '../../errors.js';
+import { parseValid } from '../../validation.js';
 import type { KeywordQuery } from '../../ports/keyword-index.js';
 
 const TOKEN = /[\p{L}\p{N}]+/gu;
@@ -40,20 +40,14 @@ const querySchema = z.object({
 export function validChunks(chunks: readonly Chunk[]): Chunk[] {
   const byId = new Map<string, Chunk>();
   for (const chunk of chunks) {
-    const parsed = chunkSchema.safeParse(chunk);
-    if (!parsed.success) {
-      throw new ValidationError(
-        `invalid chunk ${String((chunk as Partial<Chunk>)?.id)}: ${z.prettifyError(parsed.error)}`,
-      );
-    }
+    parseValid(chunkSchema, chunk, `chunk ${String((chunk as Partial<Chunk>)?.id)}`);
     byId.set(chunk.id, chunk);
   }
   return [...byId.values()];
 }
 
 export function validQuery(query: KeywordQuery): KeywordQuery {
-  const parsed = querySchema.safeParse(query);
-  if (!parsed.success) throw new ValidationError(`invalid keyword query: ${z.prettifyError(parsed.error)}`);
+  parseValid(querySchema, query, 'keyword query');
   return query;
 }
 

@@ -89,7 +89,6 @@ export function planRefresh(
 export interface ChunkDiff<TChunk extends { id: string }> {
   upsert: TChunk[];
   deleteIds: string[];
-  keptCount: number;
 }
 
 /**
@@ -103,5 +102,5 @@ export function diffChunks<TChunk extends { id: string }>(
   const previous = new Set(previousIds);
   const nextIds = new Set(next.map((chunk) => chunk.id));
   const upsert = next.filter((chunk) => !previous.has(chunk.id));
-  return { upsert, deleteIds: [...previous].filter((id) => !nextIds.has(id)), keptCount: next.length - upsert.length };
+  return { upsert, deleteIds: [...previous].filter((id) => !nextIds.has(id)) };
 }

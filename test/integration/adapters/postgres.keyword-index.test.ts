@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+import type { Chunk } from '../../../services/core/src/domain/chunk.js';
 import { PgSqlDatabase } from '../../../services/core/src/adapters/sql-database/pg.sql-database.js';
 import { PgliteSqlDatabase } from '../../../services/core/src/adapters/sql-database/pglite.sql-database.js';
 import { PostgresKeywordIndex } from '../../../services/core/src/adapters/keyword-index/postgres.keyword-index.js';
@@ -30,3 +32,75 @@ for (const engine of ['server', 'pglite'] as const) {
     });
   });
 }
+
+describe('PostgreSQL full-text keyword index: fallback steps', function () {
+  const pg = usePostgres({ setup: (sql) => migrate(sql).then(() => undefined) });
+  let serial = 0;
+  const chunk = (content: string, symbol?: string): Chunk => {
+    serial += 1;
+    return {
+      id: `fallback${String(serial).padStart(5, '0')}`,
+      repository: 'app',
+      path: `src/f${serial}.ts`,
+      language: 'typescript',
+      startLine: 1,
+      endLine: 1,
+      contentHash: `h${serial}`,
+      content,
+      ...(symbol ? { symbol } : {}),
+    };
+  };
+  const open = async () => {
+    const index = new PostgresKeywordIndex(pg.sql);
+    await index.init();
+    return index;
+  };
+  const ids = async (index: PostgresKeywordIndex, text: string, limit = 10) =>
+    (await index.search({ text, limit, filter: {} })).map((hit) => hit.id);
+
+  beforeEach(() => pg.sql.query('TRUNCATE keyword_chunks'));
+
+  it('finds identifiers by fragments, most fragments first, only for words no chunk contains whole', async () => {
+    const user = chunk('function getUserName(id) { return users[id].name }', 'getUserName');
+    const login = chunk('const username = readLogin()');
+    const index = await open();
+    await index.upsert([user, login]);
+    assert.deepEqual((await ids(index, 'UserNam')).sort(), [user.id, login.id].sort());
+    assert.deepEqual(await ids(index, 'UserNam readLog'), [login.id, user.id]);
+    // "name" is a whole word of `user`, so the substring inside `username` is not searched.
+    assert.deepEqual(await ids(index, 'name'), [user.id]);
+  });
+
+  it('ranks chunks with two of the rare query words above chunks with one when no chunk has them all', async () => {
+    const both = chunk('retry the request with exponential backoff');
+    const retryOnly = chunk('retry the request');
+    const backoffOnly = chunk('backoff timer');
+    const filler = Array.from({ length: 30 }, (_, i) => chunk(`the request number ${i}`));
+    const index = await open();
+    await index.upsert([retryOnly, backoffOnly, ...filler, both]);
+    const found = await ids(index, 'retry with exponential backoff and jitter');
+    assert.equal(found[0], both.id);
+    assert.deepEqual(found.slice(1).sort(), [retryOnly.id, backoffOnly.id].sort());
+  });
+
+  it('returns the same results once the planner statistics mark common words as common', async () => {
+    const chunks = [
+      ...Array.from({ length: 400 }, (_, i) => chunk(`value ${i} of the common table`)),
+      chunk('parse the value of a flag'),
+      chunk('parse a url and its query'),
+      chunk('query planner statistics'),
+    ];
+    const queries = ['parse the value', 'parse query of the url', 'the value table flag', 'statistics of the planner'];
+    const index = await open();
+    await index.upsert(chunks);
+    const before = await Promise.all(queries.map((text) => ids(index, text)));
+    await pg.sql.query('ANALYZE keyword_chunks');
+    const { rows } = await pg.sql.query<{ common: boolean }>(
+      `SELECT 'the' = ANY(most_common_elems::text::text[]) AS common FROM pg_stats
+        WHERE tablename = 'keyword_chunks' AND attname = 'document'`,
+    );
+    assert.equal(rows[0]?.common, true, 'ANALYZE lists "the" as a most common lexeme');
+    const analysed = await open();
+    assert.deepEqual(await Promise.all(queries.map((text) => ids(analysed, text))), before);
+  });
+});

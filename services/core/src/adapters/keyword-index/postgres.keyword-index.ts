@@ -17,8 +17,8 @@ export interface PostgresKeywordIndexOptions {
   /** Close the database with the index (when nothing else shares it). */
   ownsDatabase?: boolean;
   /**
-   * Most rows the OR fallback and the fragment step look at. Bounds their cost whatever the corpus size; see
-   * `search`. Default 2,000.
+   * Most rows each OR fallback step and the fragment step look at. Bounds their cost whatever the corpus size (about
+   * 15 µs a row for `ts_rank_cd`); see `search`. Default 500.
    */
   candidateCap?: number;
 }
@@ -28,10 +28,16 @@ const UPSERT_BATCH = 500;
 const WEIGHTS = '{0.1,0.2,0.4,1.0}';
 // 1: divide by 1 + log(document length), so long chunks do not win by size; 32: rank/(rank+1), into [0, 1).
 const NORMALIZATION = 33;
-// Tiers keep scores monotone across steps: every AND match ranks above every OR match, above every fragment match.
-const AND_TIER = 2;
+// Tiers keep scores monotone across steps: AND matches rank above matches of two rare terms, above matches of one,
+// above fragment matches.
+const AND_TIER = 3;
+const PAIR_TIER = 2;
 const OR_TIER = 1;
-const RARE_TERMS = 3;
+const RARE_TERMS = 4;
+/** A term in this many rows (under the filter) is common: it never selects candidates while a rarer term does. */
+const COMMON_TERM_ROWS = 250;
+/** How long the planner's list of common lexemes is reused before it is read again. */
+const COMMON_LEXEMES_TTL_MS = 60_000;
 
 interface Hit {
   id: string;
@@ -75,20 +81,25 @@ function filterSql(filter: SearchFilter, globs: PathGlobFilter | undefined, firs
  * for most natural-language queries; ranking every OR match costs 90-500 ms because `ts_rank_cd` runs on each of up
  * to 65k matching rows. So a search runs cheap steps and stops once it has `limit` results:
  *  1. AND of all terms, ranked (precise; usually enough for identifier and short queries).
- *  2. OR fallback over a capped candidate set chosen rare-term-first: one capped count per term (GIN, stops at the
- *     cap) finds the rarest terms; candidates are rows containing one of them (at most `candidateCap`), and only
- *     those are ranked against the full OR query. Common words ("the", "get") never pull in the whole corpus.
- *  3. Identifier fragments (`UserNam`) through the trigram index, also capped.
+ *  2. OR fallback over capped candidate sets chosen rare-term-first: one capped count per term (GIN, stops at
+ *     `COMMON_TERM_ROWS`) finds the rarest terms; candidates are first rows containing two of the (up to four)
+ *     rarest, then rows containing one (each set at most `candidateCap` rows), and only those are ranked against
+ *     the full OR query. Common words ("the", "get") never pull in the whole corpus.
+ *  3. Identifier fragments (`UserNam`) through the trigram index, also capped, for the terms that matched no whole
+ *     word in step 1 or 2 only: a word the full-text index knows needs no substring search, and scoring substring
+ *     matches of common words ("the") over thousands of rows was the adapter's slowest path (0.6 s). Fragment matches
+ *     are scored by the share of fragments found, not `word_similarity`, which costs ~0.3 ms per row.
  */
 export class PostgresKeywordIndex implements KeywordIndex {
   readonly name = 'postgres';
   private readonly candidateCap: number;
+  private commonLexemes: { readAt: number; lexemes: Promise<Set<string>> } | undefined;
 
   constructor(
     private readonly sql: SqlDatabase,
     private readonly options: PostgresKeywordIndexOptions = {},
   ) {
-    this.candidateCap = options.candidateCap ?? 2_000;
+    this.candidateCap = options.candidateCap ?? 500;
   }
 
   async init(): Promise<void> {
@@ -157,12 +168,19 @@ export class PostgresKeywordIndex implements KeywordIndex {
 
     const all = terms.map(termQuery);
     take(await this.ranked(all.join(' & '), undefined, filter, globs, fetchLimit), AND_TIER);
+    // With one term, step 1 is that term's whole-word search: fragments only when it found nothing.
+    let unmatched = found.size === 0 ? terms : [];
     if (found.size < limit && terms.length > 1) {
-      const prefilter = await this.rareTermsQuery(all, filter, globs);
-      if (prefilter)
-        take(await this.ranked(all.join(' | '), prefilter, filter, globs, fetchLimit + found.size), OR_TIER);
+      const counted = await this.countTerms(terms, all, filter, globs);
+      unmatched = terms.filter((_, index) => counted[index] === 0);
+      const candidates = candidateQueries(all, counted, this.candidateCap);
+      const orQuery = all.join(' | ');
+      if (candidates.pairs) take(await this.ranked(orQuery, candidates.pairs, filter, globs, fetchLimit), PAIR_TIER);
+      if (found.size < limit && candidates.any)
+        take(await this.ranked(orQuery, candidates.any, filter, globs, fetchLimit + found.size), OR_TIER);
     }
-    if (found.size < limit) take(await this.fragments(terms, filter, globs, fetchLimit + found.size), 0);
+    if (found.size < limit && unmatched.length > 0)
+      take(await this.fragments(unmatched, filter, globs, fetchLimit + found.size), 0);
     return [...found].map(([id, score]) => ({ id, score }));
   }
 
@@ -192,28 +210,61 @@ export class PostgresKeywordIndex implements KeywordIndex {
     return rows;
   }
 
-  /** OR of the (up to three) rarest matching terms, from one capped count per term; undefined when none match. */
-  private async rareTermsQuery(
+  /**
+   * Rows matching each term, counted up to `COMMON_TERM_ROWS`. A GIN scan builds the bitmap of every matching row
+   * before any LIMIT applies (~3 ms for a word in half of 100k chunks), so words the planner's statistics already
+   * know as common are not counted: they are given `COMMON_TERM_ROWS`. Statistics are table-wide, so a word common
+   * elsewhere but rare in a filtered repository is treated as common; that only changes which candidates are read.
+   */
+  private async countTerms(
+    terms: readonly QueryTerm[],
     termQueries: readonly string[],
     filter: SearchFilter,
     globs: PathGlobFilter | undefined,
-  ): Promise<string | undefined> {
+  ): Promise<number[]> {
+    const common = await this.readCommonLexemes();
+    const counted = termQueries.filter((_, index) => !common.has(terms[index]!.token));
     const where = filterSql(filter, globs, 3);
-    const { rows } = await this.sql.query<{ term: number; hits: number }>(
-      `SELECT t.term::int AS term,
-         (SELECT count(*) FROM (SELECT 1 FROM keyword_chunks
-            WHERE document @@ t.query::tsquery AND ${where.clause} LIMIT $2) AS capped)::int AS hits
-       FROM unnest($1::text[]) WITH ORDINALITY AS t(query, term)`,
-      [termQueries, this.candidateCap, ...where.params],
-    );
-    const matching = rows.filter((row) => row.hits > 0).sort((a, b) => a.hits - b.hits || a.term - b.term);
-    if (matching.length === 0) return undefined;
-    const rare = matching.filter((row) => row.hits < this.candidateCap).slice(0, RARE_TERMS);
-    const chosen = rare.length > 0 ? rare : matching.slice(0, 1);
-    return chosen.map((row) => termQueries[row.term - 1]!).join(' | ');
+    const { rows } =
+      counted.length === 0
+        ? { rows: [] }
+        : await this.sql.query<{ hits: number }>(
+            `SELECT (SELECT count(*) FROM (SELECT 1 FROM keyword_chunks
+                WHERE document @@ t.query::tsquery AND ${where.clause} LIMIT $2) AS capped)::int AS hits
+             FROM unnest($1::text[]) WITH ORDINALITY AS t(query, term) ORDER BY t.term`,
+            [counted, COMMON_TERM_ROWS, ...where.params],
+          );
+    const hits = rows.map((row) => row.hits);
+    return terms.map((term) => (common.has(term.token) ? COMMON_TERM_ROWS : hits.shift()!));
   }
 
-  /** Identifier fragments (3+ characters) found inside identifiers, via the trigram index; capped like step 2. */
+  /**
+   * Lexemes the planner's statistics (`pg_stats.most_common_elems`, kept by ANALYZE/autovacuum) put in at least
+   * `COMMON_TERM_ROWS` rows; empty before the table is first analysed. Read at most once a minute.
+   */
+  private readCommonLexemes(): Promise<Set<string>> {
+    if (!this.commonLexemes || performance.now() - this.commonLexemes.readAt > COMMON_LEXEMES_TTL_MS) {
+      const lexemes = this.sql
+        .query<{ lexeme: string }>(
+          `SELECT u.lexeme FROM pg_stats,
+             unnest(most_common_elems::text::text[], most_common_elem_freqs) AS u(lexeme, frequency)
+           WHERE schemaname = current_schema() AND tablename = 'keyword_chunks' AND attname = 'document'
+             AND u.lexeme IS NOT NULL
+             AND u.frequency * (SELECT reltuples FROM pg_class WHERE oid = 'keyword_chunks'::regclass) >= $1`,
+          [COMMON_TERM_ROWS],
+        )
+        .then(({ rows }) => new Set(rows.map((row) => row.lexeme)));
+      this.commonLexemes = { readAt: performance.now(), lexemes };
+      // A failed read is retried by the next search rather than cached.
+      lexemes.catch(() => (this.commonLexemes = undefined));
+    }
+    return this.commonLexemes.lexemes;
+  }
+
+  /**
+   * Identifier fragments (3+ characters) found inside identifiers, via the trigram index; capped like step 2. Scored
+   * by the share of fragments a chunk contains, in [0, 0.99]; among equals, chunks with fewer identifiers first.
+   */
   private async fragments(
     terms: readonly QueryTerm[],
     filter: SearchFilter,
@@ -222,14 +273,15 @@ export class PostgresKeywordIndex implements KeywordIndex {
   ): Promise<Hit[]> {
     const fragments = terms.map((term) => term.token).filter((token) => token.length >= 3);
     if (fragments.length === 0) return [];
-    const where = filterSql(filter, globs, 4);
+    const where = filterSql(filter, globs, 3);
     const { rows } = await this.sql.query<Hit>(
       `SELECT c.id, c.path,
-         (SELECT max(word_similarity(f, c.identifiers)) FROM unnest($1::text[]) AS f) * 0.99 AS score
+         (SELECT count(*) FROM unnest($1::text[]) AS p WHERE c.identifiers LIKE p)::float8
+           / cardinality($1::text[]) * 0.99 AS score
        FROM (SELECT id, path, identifiers FROM keyword_chunks
-             WHERE identifiers LIKE ANY($2::text[]) AND ${where.clause} LIMIT $3) AS c
-       ORDER BY score DESC, c.id LIMIT $${where.params.length + 4}`,
-      [fragments, fragments.map((fragment) => `%${escapeLike(fragment)}%`), this.candidateCap, ...where.params, limit],
+             WHERE identifiers LIKE ANY($1::text[]) AND ${where.clause} LIMIT $2) AS c
+       ORDER BY score DESC, length(c.identifiers), c.id LIMIT $${where.params.length + 3}`,
+      [fragments.map((fragment) => `%${escapeLike(fragment)}%`), this.candidateCap, ...where.params, limit],
     );
     return rows;
   }
@@ -241,4 +293,30 @@ export class PostgresKeywordIndex implements KeywordIndex {
   async close(): Promise<void> {
     if (this.options.ownsDatabase) await this.sql.close();
   }
+}
+
+/**
+ * Candidate queries of the OR fallback from each term's capped row count. The rare terms are the rarest
+ * non-common ones whose rows together fit in `cap` (at least one, at most `RARE_TERMS`): `pairs` matches two of
+ * them, `any` one of them. Only when every matching term is common, `any` is the rarest of those.
+ */
+function candidateQueries(
+  termQueries: readonly string[],
+  counts: readonly number[],
+  cap: number,
+): { pairs?: string; any?: string } {
+  const matching = counts
+    .map((hits, index) => ({ hits, query: termQueries[index]! }))
+    .filter((term) => term.hits > 0)
+    .sort((a, b) => a.hits - b.hits);
+  let rows = 0;
+  const rare = matching
+    .filter((term) => term.hits < COMMON_TERM_ROWS)
+    .filter((term, index) => (rows += term.hits) <= cap || index === 0)
+    .slice(0, RARE_TERMS);
+  if (rare.length === 0) return matching.length > 0 ? { any: matching[0]!.query } : {};
+  const pairs = rare.flatMap((first, index) =>
+    rare.slice(index + 1).map((second) => `(${first.query} & ${second.query})`),
+  );
+  return { ...(pairs.length > 0 ? { pairs: pairs.join(' | ') } : {}), any: rare.map((term) => term.query).join(' | ') };
 }

@@ -2,49 +2,41 @@
  * `npm run bench:search`: search latency of the gateway per mode, server-side (`tookMs`) and client-side (HTTP round
  * trip on loopback), with 1 and 8 concurrent clients, side by side with the raw latency of each building block alone
  * (query embedding, Chroma query, keyword query) and a ripgrep search over the same files: the baseline a user would
- * otherwise reach for. Real stores: PostgreSQL (PG_URL, database `myragdb_bench_search`), Chroma (CHROMA_URL, or the
+ * otherwise reach for. Real stores: PostgreSQL (PG_URL, one database per corpus size), Chroma (CHROMA_URL, or the
  * npm-packaged server started here), USE-lite, Postgres full-text keyword index. The search cache is off.
  *
- * The corpus is JavaScript/TypeScript source from installed npm packages (pinned by the lockfile), cut at
- * BENCH_CORPUS_BYTES (default 10 MB: the installed packages give ~3.1k chunks) and copied to the temp dir. The
- * first run indexes it, vectors included (~10 minutes on 2 cores with USE-lite); later runs only re-measure.
+ * Corpus sizes in chunks: BENCH_CHUNKS (default `10000,100000`), each built by `search-corpus.ts` from real source.
+ * The first run of a size indexes it, vectors included: USE-lite embeds ~20 chunks/s on 2 idle cores, so 100k chunks
+ * take ~1.5 h once. Embeddings already computed in another size's database are copied, not recomputed; later runs
+ * only re-measure.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { z } from 'zod';
+import { PostgresCatalog } from '../../services/core/src/adapters/catalog/postgres.catalog.js';
 import { UseLiteEmbedder } from '../../services/core/src/adapters/embedder/use-lite.embedder.js';
 import { PgSqlDatabase } from '../../services/core/src/adapters/sql-database/pg.sql-database.js';
 import { loadConfig } from '../../services/core/src/config/load-config.js';
 import { migrate } from '../../services/core/src/db/migrate.js';
 import { startServer } from '../../services/core/src/http/server.js';
-import { createIndexerRuntime } from '../../services/core/src/indexing/indexer-runtime.js';
+import { createIndexerRuntime, type IndexerRuntime } from '../../services/core/src/indexing/indexer-runtime.js';
 import { createLogger } from '../../services/core/src/logging.js';
 import { createMetrics } from '../../services/core/src/metrics.js';
+import type { Embedder } from '../../services/core/src/ports/embedder.js';
 import { type ChromaChild, startChromaChild } from '../../services/cli/src/local/chroma-server.js';
 import { createGatewayRuntime } from '../../services/search-gateway/src/gateway-runtime.js';
 import type { SearchResponse } from '../../services/search-gateway/src/api/search.schemas.js';
+import { searchCorpus } from './search-corpus.js';
 
 const run = promisify(execFile);
 const REPOSITORY = 'bench';
-const DATABASE = 'myragdb_bench_search';
-const CORPUS_BYTES = Number(process.env.BENCH_CORPUS_BYTES ?? 10_000_000);
-const CORPUS_DIR = join(tmpdir(), `myragdb-bench-search-corpus-${CORPUS_BYTES}`);
+const SIZES = z
+  .array(z.coerce.number().int().min(1000))
+  .min(1)
+  .parse((process.env.BENCH_CHUNKS ?? '10000,100000').split(','));
 const KEY = 'bench-admin-key-2f8c1d7e9a4b6053c1e8';
-const SOURCES = [
-  'eslint/lib',
-  '@typescript-eslint/eslint-plugin/dist',
-  '@typescript-eslint/typescript-estree/dist',
-  '@typescript-eslint/scope-manager/dist',
-  '@typescript-eslint/utils/dist',
-  'express/lib',
-  'winston/lib',
-  'prom-client/lib',
-  'pg/lib',
-  'commander/lib',
-  'meilisearch/dist/esm',
-];
 const QUESTIONS = [
   'parse command line arguments',
   'validate options against a schema',
@@ -87,35 +79,6 @@ function percentiles(samples: number[]): Stats {
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99), n: sorted.length };
 }
 
-async function buildCorpus(): Promise<string> {
-  const done = join(CORPUS_DIR, '.complete');
-  if (await stat(done).catch(() => undefined)) return CORPUS_DIR;
-  const files: string[] = [];
-  const walk = async (directory: string) => {
-    for (const entry of (await readdir(directory, { withFileTypes: true })).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    )) {
-      const path = join(directory, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (/\.(js|mjs|ts)$/.test(entry.name) && !/\.(d\.ts|min\.js)$/.test(entry.name)) files.push(path);
-    }
-  };
-  const modules = join(process.cwd(), 'node_modules');
-  for (const source of SOURCES) await walk(join(modules, source)).catch(() => undefined);
-  let bytes = 0;
-  for (const file of files) {
-    if (bytes >= CORPUS_BYTES) break;
-    const size = (await stat(file)).size;
-    if (size > 200_000) continue;
-    const target = join(CORPUS_DIR, relative(modules, file));
-    await mkdir(dirname(target), { recursive: true });
-    await copyFile(file, target);
-    bytes += size;
-  }
-  await writeFile(done, '');
-  return CORPUS_DIR;
-}
-
 /** `clients` loops, each running every query once in its own rotated order. */
 async function concurrently<T>(
   items: readonly T[],
@@ -143,18 +106,89 @@ function row(label: string, stats: Stats, note = ''): string {
   return `| ${label} | ${f(stats.p50)} | ${f(stats.p95)} | ${f(stats.p99)} | ${stats.n} | ${note} |`;
 }
 
+function databaseUrl(adminUrl: string, size: number): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/myragdb_bench_search_${size}`;
+  return url.toString();
+}
+
+/**
+ * Indexes the corpus of `size` chunks into its own database and Chroma collection (nothing when already done).
+ * Between the keyword phase and the vector phase, embeddings the other sizes' databases already hold for these
+ * contents are copied into this one's embedding cache, so the vector phase only embeds what is new.
+ */
+async function prepareIndex(
+  size: number,
+  adminUrl: string,
+  deps: { config: ReturnType<typeof loadConfig>; embedder: Embedder; logger: ReturnType<typeof createLogger> },
+): Promise<{ sql: PgSqlDatabase; indexer: IndexerRuntime; corpus: string; collectionPrefix: string }> {
+  const admin = new PgSqlDatabase({ url: adminUrl, poolSize: 1, applicationName: 'bench-admin' });
+  const { rows: databases } = await admin.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname LIKE 'myragdb\\_bench\\_search\\_%'",
+  );
+  const database = `myragdb_bench_search_${size}`;
+  if (!databases.some((row) => row.datname === database)) await admin.query(`CREATE DATABASE ${database}`);
+  await admin.close();
+  const sql = new PgSqlDatabase({ url: databaseUrl(adminUrl, size), poolSize: 10, applicationName: 'bench-search' });
+  await migrate(sql);
+  const collectionPrefix = `bench${size}-`;
+  const indexer = await createIndexerRuntime({ ...deps, sql, collectionPrefix });
+  const corpus = await searchCorpus(size);
+  const known = await indexer.catalog.listRepositories();
+  if (!known.some((repository) => repository.name === REPOSITORY)) {
+    await indexer.catalog.createRepository({ name: REPOSITORY, source: { type: 'local', path: corpus.directory } });
+  }
+  const started = performance.now();
+  let lastLine = 0;
+  const sync = (signal?: AbortSignal, onVectors?: () => void) =>
+    indexer.indexer.syncRepository(REPOSITORY, {
+      ...(signal ? { signal } : {}),
+      onProgress: (progress) => {
+        if (progress.phase === 'vectors') onVectors?.();
+        if (performance.now() - lastLine > 30_000) {
+          lastLine = performance.now();
+          console.error(`${size} chunks, indexing: ${JSON.stringify(progress)}`);
+        }
+      },
+    });
+  const keywordPhase = new AbortController();
+  await sync(keywordPhase.signal, () => keywordPhase.abort()).catch((error: unknown) => {
+    if (!keywordPhase.signal.aborted) throw error;
+  });
+  for (const other of databases.map((row) => row.datname).filter((name) => name !== database)) {
+    const source = new PgSqlDatabase({
+      url: databaseUrl(adminUrl, Number(other.split('_').at(-1))),
+      poolSize: 1,
+      applicationName: 'bench-cache-copy',
+    });
+    const cache = new PostgresCatalog(source);
+    let copied = 0;
+    for (
+      let after: string | undefined, page;
+      (page = await indexer.catalog.listPendingVectors(REPOSITORY, after, 1000)).length > 0;
+      after = page.at(-1)!.id
+    ) {
+      const found = await cache.getCachedEmbeddings(
+        deps.embedder.modelId,
+        page.map((chunk) => chunk.contentHash),
+      );
+      await indexer.catalog.putCachedEmbeddings(deps.embedder.modelId, found);
+      copied += found.size;
+    }
+    await source.close();
+    if (copied > 0) console.error(`${size} chunks: ${copied} embeddings copied from ${other}`);
+  }
+  const result = await sync();
+  const stats = await indexer.catalog.stats(REPOSITORY);
+  console.error(
+    `${size} chunks: index ready in ${((performance.now() - started) / 1000).toFixed(0)} s: ${stats.files} files, ${stats.chunks} chunks (${result.reindexed} files reindexed)`,
+  );
+  return { sql, indexer, corpus: corpus.directory, collectionPrefix };
+}
+
 async function main(): Promise<void> {
   const adminUrl = process.env.PG_URL;
   if (!adminUrl) throw new Error('PG_URL must point at a PostgreSQL server');
-  const admin = new PgSqlDatabase({ url: adminUrl, poolSize: 1, applicationName: 'bench-admin' });
-  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
-  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
-  await admin.close();
-  const url = new URL(adminUrl);
-  url.pathname = `/${DATABASE}`;
-  const sql = new PgSqlDatabase({ url: url.toString(), poolSize: 10, applicationName: 'bench-search' });
-  await migrate(sql);
-
   const chroma = process.env.CHROMA_URL
     ? undefined
     : await startChromaChild(join(tmpdir(), 'myragdb-bench-search-chroma'));
@@ -174,28 +208,29 @@ async function main(): Promise<void> {
   });
   const embedder = new UseLiteEmbedder();
   await embedder.start();
-  const collectionPrefix = 'bench-';
-  const indexer = await createIndexerRuntime({ config, sql, embedder, logger, collectionPrefix });
-  const corpus = await buildCorpus();
-  const known = await indexer.catalog.listRepositories();
-  if (!known.some((repository) => repository.name === REPOSITORY)) {
-    await indexer.catalog.createRepository({ name: REPOSITORY, source: { type: 'local', path: corpus } });
+  for (const size of SIZES) {
+    const { sql, indexer, corpus, collectionPrefix } = await prepareIndex(size, adminUrl, { config, embedder, logger });
+    console.log(`\n### ${size} chunks\n`);
+    console.log(await measure({ size, config, sql, indexer, corpus, collectionPrefix, embedder, logger }));
+    await indexer.close();
+    await sql.close();
   }
-  const indexStarted = performance.now();
-  let lastLine = 0;
-  const result = await indexer.indexer.syncRepository(REPOSITORY, {
-    onProgress: (progress) => {
-      if (performance.now() - lastLine > 10_000) {
-        lastLine = performance.now();
-        console.error(`indexing: ${JSON.stringify(progress)}`);
-      }
-    },
-  });
-  const stats = await indexer.catalog.stats(REPOSITORY);
-  console.error(
-    `index ready in ${((performance.now() - indexStarted) / 1000).toFixed(0)} s: ${stats.files} files, ${stats.chunks} chunks (${result.reindexed} files reindexed)`,
-  );
+  await embedder.close();
+  await chroma?.stop();
+}
 
+async function measure(deps: {
+  size: number;
+  config: ReturnType<typeof loadConfig>;
+  sql: PgSqlDatabase;
+  indexer: IndexerRuntime;
+  corpus: string;
+  collectionPrefix: string;
+  embedder: Embedder;
+  logger: ReturnType<typeof createLogger>;
+}): Promise<string> {
+  const { config, sql, indexer, corpus, collectionPrefix, embedder, logger } = deps;
+  const stats = await indexer.catalog.stats(REPOSITORY);
   const gateway = await createGatewayRuntime({
     config,
     sql,
@@ -235,7 +270,7 @@ async function main(): Promise<void> {
     for (const query of queries.slice(0, 10)) await search(query, mode);
 
   const lines: string[] = [
-    `Corpus: ${stats.files} files, ${stats.chunks} chunks (${(CORPUS_BYTES / 1e6).toFixed(0)} MB of JS/TS from npm packages); ${queries.length} queries (${rows.length} identifiers, ${QUESTIONS.length} questions); limit 10; cache off.`,
+    `Corpus: ${stats.files} files, ${stats.chunks} chunks (JavaScript/TypeScript from npm packages, then Go from Kubernetes and etcd); ${queries.length} queries (${rows.length} identifiers, ${QUESTIONS.length} questions); limit 10; cache off.`,
     '',
     '| measurement (ms) | p50 | p95 | p99 | n | note |',
     '|---|---|---|---|---|---|',
@@ -341,14 +376,9 @@ async function main(): Promise<void> {
   lines.push(
     `Mean per stage inside the gateway (ms): ${['embed', 'vector', 'keyword', 'fusion'].map((leg) => `${leg} ${mean(leg)}`).join(', ')} (fusion = fusion + catalog read + filters + snippets).`,
   );
-  console.log(lines.join('\n'));
-
   await server.shutdown('bench done');
   await gateway.close();
-  await indexer.close();
-  await embedder.close();
-  await sql.close();
-  await chroma?.stop();
+  return lines.join('\n');
 }
 
 /** Stopped on failure too: a Chroma child left behind would hold its port and data dir. */

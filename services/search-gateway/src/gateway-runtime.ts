@@ -35,7 +35,7 @@ export interface GatewayRuntimeOptions {
   metrics: ServiceMetrics;
   /** Chroma URL when CHROMA_URL is unset (local mode starts its own Chroma). */
   chromaUrl?: string;
-  /** Collection-name prefix in Chroma (tests share one server). */
+  /** Overrides CHROMA_COLLECTION_PREFIX (tests share one Chroma server). */
   collectionPrefix?: string;
   /** Stores already opened by a co-hosted indexer (`myragdb up`), so one process does not hold two of each. */
   stores?: { keywordIndex: KeywordIndex; vectorIndex: VectorIndex };
@@ -99,7 +99,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
         url: chromaUrl!,
         modelId: embedder.modelId,
         dimension: embedder.dimension,
-        ...(options.collectionPrefix !== undefined ? { collectionPrefix: options.collectionPrefix } : {}),
+        collectionPrefix: options.collectionPrefix ?? config.CHROMA_COLLECTION_PREFIX,
       }),
       metrics,
     );

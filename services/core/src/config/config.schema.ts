@@ -253,6 +253,16 @@ export const configSchema = z.object({
     example: 'http://127.0.0.1:8000',
     description: 'Chroma endpoint for vectors. When unset, a Chroma server is started with data in MYRAGDB_DATA_DIR.',
   }),
+  CHROMA_COLLECTION_PREFIX: withDefault(
+    z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/, {
+      error: 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit',
+    }),
+    {
+      group: 'Search stores',
+      default: 'myragdb-',
+      description: 'Start of every Chroma collection name, so several installations can share one Chroma server.',
+    },
+  ),
 
   // Search gateway
   SEARCH_CANDIDATE_DEPTH: withDefault(integer(10, 1000), {

@@ -27,6 +27,7 @@ export type IndexerConfig = Pick<
   | 'MEILI_URL'
   | 'MEILI_API_KEY'
   | 'CHROMA_URL'
+  | 'CHROMA_COLLECTION_PREFIX'
   | 'AUTH_ENCRYPTION_KEY'
   | 'MYRAGDB_DATA_DIR'
   | 'INDEXER_WORK_DIR'
@@ -44,7 +45,7 @@ export interface IndexerRuntimeOptions {
   metrics?: ServiceMetrics;
   /** Chroma URL when CHROMA_URL is unset (local mode starts its own Chroma). */
   chromaUrl?: string;
-  /** Collection-name prefix in Chroma (tests share one server). */
+  /** Overrides CHROMA_COLLECTION_PREFIX (tests share one Chroma server). */
   collectionPrefix?: string;
   overrides?: Partial<IndexerOptions>;
 }
@@ -92,7 +93,7 @@ export async function createIndexerRuntime(options: IndexerRuntimeOptions): Prom
       url: chromaUrl,
       modelId: model.modelId,
       dimension: model.dimension,
-      ...(options.collectionPrefix !== undefined ? { collectionPrefix: options.collectionPrefix } : {}),
+      collectionPrefix: options.collectionPrefix ?? config.CHROMA_COLLECTION_PREFIX,
     });
     return storeMetrics ? instrumentVectorIndex(chroma, storeMetrics) : chroma;
   };

@@ -77,6 +77,7 @@ describe('loadConfig', () => {
         CORS_ORIGINS: 'not-an-origin',
         DATABASE_POOL_SIZE: '0',
         CHROMA_URL: 'ftp://chroma',
+        CHROMA_COLLECTION_PREFIX: 'team a/',
       }),
     );
     const variables = problemsOf(error).map((problem) => problem.variable);
@@ -87,8 +88,10 @@ describe('loadConfig', () => {
       'CORS_ORIGINS',
       'DATABASE_POOL_SIZE',
       'CHROMA_URL',
+      'CHROMA_COLLECTION_PREFIX',
     ]);
-    assert.match(error.message, /^Invalid configuration \(6 problems\):/);
+    assert.match(error.message, /^Invalid configuration \(7 problems\):/);
+    assert.match(error.message, /CHROMA_COLLECTION_PREFIX: must be 1-63 letters, digits/);
     for (const variable of variables) assert.match(error.message, new RegExp(`^  - ${variable}: `, 'm'));
     assert.match(error.message, /PORT: must be a whole number \(got "eighty"\)/);
     assert.match(error.message, /DATABASE_POOL_SIZE: must be at least 1/);

@@ -10,7 +10,8 @@
  * take ~1.5 h once. Embeddings already computed in another size's database are copied, not recomputed; later runs
  * only re-measure.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,14 +21,12 @@ import { UseLiteEmbedder } from '../../services/core/src/adapters/embedder/use-l
 import { PgSqlDatabase } from '../../services/core/src/adapters/sql-database/pg.sql-database.js';
 import { loadConfig } from '../../services/core/src/config/load-config.js';
 import { migrate } from '../../services/core/src/db/migrate.js';
-import { startServer } from '../../services/core/src/http/server.js';
 import { createIndexerRuntime, type IndexerRuntime } from '../../services/core/src/indexing/indexer-runtime.js';
 import { createLogger } from '../../services/core/src/logging.js';
-import { createMetrics } from '../../services/core/src/metrics.js';
 import type { Embedder } from '../../services/core/src/ports/embedder.js';
 import { type ChromaChild, startChromaChild } from '../../services/cli/src/local/chroma-server.js';
-import { createGatewayRuntime } from '../../services/search-gateway/src/gateway-runtime.js';
 import type { SearchResponse } from '../../services/search-gateway/src/api/search.schemas.js';
+import { freePort, waitForHttp } from '../support/ports.js';
 import { searchCorpus } from './search-corpus.js';
 
 const run = promisify(execFile);
@@ -194,24 +193,23 @@ async function main(): Promise<void> {
     : await startChromaChild(join(tmpdir(), 'myragdb-bench-search-chroma'));
   chromaChild = chroma;
   const logger = createLogger({ service: 'bench', level: 'warn', format: 'pretty' });
-  const config = loadConfig({
-    CHROMA_URL: process.env.CHROMA_URL ?? chroma!.url,
-    MYRAGDB_API_KEY: KEY,
-    LOG_LEVEL: 'warn',
-    INDEXER_SYNC_INTERVAL_SECONDS: '0',
-    SEARCH_CACHE_MAX_ENTRIES: '0',
-    RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000',
-    RATE_LIMIT_REQUESTS_PER_HOUR: '1000000',
-    RATE_LIMIT_GLOBAL_REQUESTS_PER_MINUTE: '1000000',
-    RATE_LIMIT_GLOBAL_REQUESTS_PER_HOUR: '1000000',
-    RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE: '1000000',
-  });
+  const chromaUrl = process.env.CHROMA_URL ?? chroma!.url;
+  const config = loadConfig({ CHROMA_URL: chromaUrl, LOG_LEVEL: 'warn', INDEXER_SYNC_INTERVAL_SECONDS: '0' });
   const embedder = new UseLiteEmbedder();
   await embedder.start();
   for (const size of SIZES) {
     const { sql, indexer, corpus, collectionPrefix } = await prepareIndex(size, adminUrl, { config, embedder, logger });
     console.log(`\n### ${size} chunks\n`);
-    console.log(await measure({ size, config, sql, indexer, corpus, collectionPrefix, embedder, logger }));
+    const gateway = await startGateway({
+      DATABASE_URL: databaseUrl(adminUrl, size),
+      CHROMA_URL: chromaUrl,
+      CHROMA_COLLECTION_PREFIX: collectionPrefix,
+    });
+    try {
+      console.log(await measure({ sql, indexer, corpus, embedder, gateway }));
+    } finally {
+      await gateway.stop();
+    }
     await indexer.close();
     await sql.close();
   }
@@ -219,35 +217,66 @@ async function main(): Promise<void> {
   await chroma?.stop();
 }
 
+interface GatewayProcess {
+  url: string;
+  /** Resident and peak resident memory of the gateway process, in MB. */
+  memory(): Promise<{ rssMb: number; peakMb: number }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The search gateway as users run it: its own process from the compiled entrypoint (`npm run build`) with the
+ * container image's Node options, one embedder thread, listening on loopback. Rate limits are lifted and the cache is off so every request reaches the stores.
+ */
+async function startGateway(stores: Record<string, string>): Promise<GatewayProcess> {
+  const entrypoint = join(process.cwd(), 'dist/services/search-gateway/src/main.js');
+  const dockerfile = await readFile(join(process.cwd(), 'docker/Dockerfile'), 'utf8');
+  const port = await freePort();
+  const child = spawn(process.execPath, [entrypoint], {
+    env: {
+      PATH: process.env.PATH,
+      // The image's Node options (V8 heap sizing), so memory is measured as deployed.
+      NODE_OPTIONS: /NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1] ?? '',
+      ...stores,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MYRAGDB_API_KEY: KEY,
+      LOG_LEVEL: 'warn',
+      SEARCH_CACHE_MAX_ENTRIES: '0',
+      RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000',
+      RATE_LIMIT_REQUESTS_PER_HOUR: '1000000',
+      RATE_LIMIT_GLOBAL_REQUESTS_PER_MINUTE: '1000000',
+      RATE_LIMIT_GLOBAL_REQUESTS_PER_HOUR: '1000000',
+      RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE: '1000000',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/api/v1/health/ready`, 60_000, () => child.exitCode === null);
+  return {
+    url,
+    async memory() {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+      return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 async function measure(deps: {
-  size: number;
-  config: ReturnType<typeof loadConfig>;
   sql: PgSqlDatabase;
   indexer: IndexerRuntime;
   corpus: string;
-  collectionPrefix: string;
   embedder: Embedder;
-  logger: ReturnType<typeof createLogger>;
+  gateway: GatewayProcess;
 }): Promise<string> {
-  const { config, sql, indexer, corpus, collectionPrefix, embedder, logger } = deps;
+  const { sql, indexer, corpus, embedder, gateway } = deps;
   const stats = await indexer.catalog.stats(REPOSITORY);
-  const gateway = await createGatewayRuntime({
-    config,
-    sql,
-    embedder,
-    logger,
-    metrics: createMetrics('search-gateway'),
-    collectionPrefix,
-  });
-  const server = await startServer({
-    app: gateway.app,
-    port: 0,
-    host: '127.0.0.1',
-    logger,
-    shutdownTimeoutMs: 1000,
-    signals: [],
-  });
-
   const { rows } = await sql.query<{ symbol: string }>(
     `SELECT DISTINCT ON (md5(symbol)) symbol FROM chunks
       WHERE repository = $1 AND symbol ~ '^[A-Za-z_][A-Za-z0-9_]{5,}$' ORDER BY md5(symbol) LIMIT 25`,
@@ -256,7 +285,7 @@ async function measure(deps: {
   const queries = [...rows.map((row) => row.symbol), ...QUESTIONS];
 
   const search = async (query: string, mode: string): Promise<number> => {
-    const response = await fetch(`${server.url}/api/v1/search`, {
+    const response = await fetch(`${gateway.url}/api/v1/search`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${KEY}` },
       body: JSON.stringify({ query, mode, limit: 10 }),
@@ -349,21 +378,17 @@ async function measure(deps: {
     summary['raw: embed query (USE-lite), 1 client']!.p50 + summary['raw: Chroma top-50, 1 client']!.p50,
     summary['raw: keyword top-50 (Postgres FTS), 1 client']!.p50,
   );
+  const overhead = (summary['hybrid, 1 client, server-side']!.p50 / slowerLeg - 1) * 100;
+  const memory = await gateway.memory();
+  const load = loadavg().map((value) => value.toFixed(1));
   lines.push(
     '',
-    `Load average during the run: ${loadavg()
-      .map((load) => load.toFixed(1))
-      .join(
-        ' / ',
-      )} (2 cores). Gateway overhead, hybrid p50 (server-side) over the slower leg alone (embed + Chroma vs keyword): ${(
-      (summary['hybrid, 1 client, server-side']!.p50 / slowerLeg - 1) *
-      100
-    ).toFixed(
-      0,
-    )} %. RSS of this process (gateway + indexer runtime + 2 embedder threads): ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB.`,
+    `Load average during the run: ${load.join(' / ')} (2 cores). Gateway overhead, hybrid p50 (server-side) over ` +
+      `the slower leg alone (embed + Chroma vs keyword): ${overhead.toFixed(0)} %. Gateway process RSS after the ` +
+      `runs: ${memory.rssMb.toFixed(0)} MB (peak ${memory.peakMb.toFixed(0)} MB).`,
   );
   // Where the gateway's time went, from its own histograms (every search above, all modes and client counts).
-  const exposition = await (await fetch(`${server.url}/api/v1/metrics`)).text();
+  const exposition = await (await fetch(`${gateway.url}/api/v1/metrics`)).text();
   const mean = (leg: string) => {
     const value = (suffix: string) =>
       Number(
@@ -376,8 +401,6 @@ async function measure(deps: {
   lines.push(
     `Mean per stage inside the gateway (ms): ${['embed', 'vector', 'keyword', 'fusion'].map((leg) => `${leg} ${mean(leg)}`).join(', ')} (fusion = fusion + catalog read + filters + snippets).`,
   );
-  await server.shutdown('bench done');
-  await gateway.close();
   return lines.join('\n');
 }
 

@@ -123,18 +123,18 @@ export class SearchService {
     const depth = Math.max(settings.candidateDepth, wanted);
     const legs: Leg[] = request.mode === 'hybrid' ? ['keyword', 'semantic'] : [request.mode];
 
-    const outcomes = await Promise.allSettled(
-      legs.map((leg) => {
-        const run = () =>
-          withTimeout(
-            leg === 'keyword' ? this.keywordLeg(request, depth) : this.semanticLeg(request, depth, searchable),
-            settings.legTimeoutMs,
-            leg,
-          );
-        const breaker = this.deps.breakers?.[leg];
-        return breaker ? breaker.execute(run) : run();
-      }),
-    );
+    const running = legs.map((leg) => {
+      const run = () =>
+        withTimeout(
+          leg === 'keyword' ? this.keywordLeg(request, depth) : this.semanticLeg(request, depth, searchable),
+          settings.legTimeoutMs,
+          leg,
+        );
+      const breaker = this.deps.breakers?.[leg];
+      return breaker ? breaker.execute(run) : run();
+    });
+    const prefetched = this.prefetchChunks(running);
+    const outcomes = await Promise.allSettled(running);
     const answered: Partial<Record<Leg, ScoredId[]>> = {};
     const degraded: Leg[] = [];
     outcomes.forEach((outcome, index) => {
@@ -157,7 +157,7 @@ export class SearchService {
       request.mode === 'hybrid'
         ? fuseReciprocalRank(answered, settings.fusion)
         : rankSingleLeg(request.mode, answered[request.mode] ?? []);
-    const results = await this.hydrate(fused, request);
+    const results = await this.hydrate(fused, request, prefetched);
     this.deps.telemetry.legCompleted('fusion', (performance.now() - fusionStarted) / 1000);
 
     return {
@@ -196,15 +196,37 @@ export class SearchService {
   }
 
   /**
-   * Turns ranked ids into the page of results: one catalog read for every candidate (by primary key, so its cost
-   * does not grow with the corpus), then the filters the stores may not have applied (path globs on the vector
+   * Starts the catalog read of each leg's candidates as soon as that leg answers, so the faster leg's rows are read
+   * while the slower leg is still running (ids another leg already asked for are not read twice). Whatever this
+   * misses, for example after a failed read, `hydrate` reads itself.
+   */
+  private prefetchChunks(running: readonly Promise<ScoredId[]>[]): Promise<Chunk[]>[] {
+    const requested = new Set<string>();
+    return running.map((leg) =>
+      leg
+        .then((hits) => {
+          const ids = hits.map((hit) => hit.id).filter((id) => !requested.has(id));
+          for (const id of ids) requested.add(id);
+          return this.deps.catalog.getChunks(ids);
+        })
+        .catch(() => []),
+    );
+  }
+
+  /**
+   * Turns ranked ids into the page of results: the catalog rows of every candidate (read by primary key, so the
+   * cost does not grow with the corpus; mostly prefetched while the legs ran), then the filters the stores may not have applied (path globs on the vector
    * leg, and a second check of every filter), the definition boost in hybrid mode, grouping, and the page. Ids a
    * store still had but the catalog no longer has (deleted since) are dropped. Snippets are built for the page only.
    */
-  private async hydrate(ranked: readonly FusedHit[], request: SearchRequest): Promise<SearchResult[]> {
-    const chunks = new Map(
-      (await this.deps.catalog.getChunks(ranked.map((hit) => hit.id))).map((chunk) => [chunk.id, chunk]),
-    );
+  private async hydrate(
+    ranked: readonly FusedHit[],
+    request: SearchRequest,
+    prefetched: readonly Promise<Chunk[]>[],
+  ): Promise<SearchResult[]> {
+    const chunks = new Map((await Promise.all(prefetched)).flat().map((chunk) => [chunk.id, chunk]));
+    const missing = ranked.map((hit) => hit.id).filter((id) => !chunks.has(id));
+    for (const chunk of await this.deps.catalog.getChunks(missing)) chunks.set(chunk.id, chunk);
     const pathMatches = request.pathGlobs && compilePathGlobs(request.pathGlobs).matches;
     const repositories = request.repositories && new Set(request.repositories);
     const languages = request.languages && new Set(request.languages);

@@ -19,7 +19,6 @@ export const USE_LITE_MODEL_ID = 'use-lite-512';
 const DIMENSION = 512;
 
 interface Job {
-  id: number;
   texts: string[];
   resolve: (vectors: number[][]) => void;
   reject: (error: Error) => void;
@@ -28,7 +27,8 @@ interface Job {
 interface PooledWorker {
   worker: Worker;
   ready: boolean;
-  job?: Job;
+  /** The jobs of the batch the worker is embedding. */
+  jobs?: Job[];
 }
 
 /**
@@ -92,7 +92,7 @@ export class UseLiteEmbedder implements Embedder {
     const closing = new EmbeddingError('embedder closed');
     for (const job of this.queue.splice(0)) job.reject(closing);
     const slots = this.pool.splice(0);
-    for (const slot of slots) slot.job?.reject(closing);
+    for (const slot of slots) for (const job of slot.jobs ?? []) job.reject(closing);
     await Promise.all(slots.map(({ worker }) => worker.terminate()));
   }
 
@@ -100,18 +100,30 @@ export class UseLiteEmbedder implements Embedder {
     return new Promise((resolve, reject) => {
       // `close()` may have run while `embed` waited for the workers to start.
       if (this.closed) return reject(new EmbeddingError('embedder closed'));
-      this.queue.push({ id: this.nextId++, texts, resolve, reject });
+      this.queue.push({ texts, resolve, reject });
       this.dispatch();
     });
   }
 
+  /**
+   * Gives each idle worker the next queued jobs, merged into one batch of up to `batchSize` texts: concurrent
+   * searches each embed one short query, and the model embeds 16 of them in one call 3-5 times faster than one by
+   * one, so queries that queued behind a busy worker share its next call.
+   */
   private dispatch(): void {
     for (const slot of this.pool) {
-      if (!slot.ready || slot.job) continue;
-      const job = this.queue.shift();
-      if (!job) return;
-      slot.job = job;
-      slot.worker.postMessage({ id: job.id, texts: job.texts } satisfies EmbedRequest);
+      if (!slot.ready || slot.jobs) continue;
+      const first = this.queue.shift();
+      if (!first) return;
+      const jobs = [first];
+      let size = first.texts.length;
+      while (this.queue.length > 0 && size + this.queue[0]!.texts.length <= this.batchSize) {
+        size += this.queue[0]!.texts.length;
+        jobs.push(this.queue.shift()!);
+      }
+      slot.jobs = jobs;
+      const texts = jobs.flatMap((job) => job.texts);
+      slot.worker.postMessage({ id: this.nextId++, texts } satisfies EmbedRequest);
     }
   }
 
@@ -131,10 +143,18 @@ export class UseLiteEmbedder implements Embedder {
             break;
           case 'result':
           case 'error': {
-            const job = slot.job;
-            slot.job = undefined;
-            if (message.type === 'result') job?.resolve(message.vectors);
-            else job?.reject(new EmbeddingError(`USE-lite failed to embed a batch: ${message.error}`));
+            const jobs = slot.jobs ?? [];
+            slot.jobs = undefined;
+            if (message.type === 'error') {
+              const failure = new EmbeddingError(`USE-lite failed to embed a batch: ${message.error}`);
+              for (const job of jobs) job.reject(failure);
+              break;
+            }
+            let offset = 0;
+            for (const job of jobs) {
+              job.resolve(message.vectors.slice(offset, offset + job.texts.length));
+              offset += job.texts.length;
+            }
             break;
           }
         }
@@ -151,7 +171,7 @@ export class UseLiteEmbedder implements Embedder {
     if (index === -1) return;
     this.pool.splice(index, 1);
     const failure = new EmbeddingError(`USE-lite worker stopped: ${error.message}`, { cause: error });
-    slot.job?.reject(failure);
+    for (const job of slot.jobs ?? []) job.reject(failure);
     if (!slot.ready) {
       rejectStartup(failure);
       return;

@@ -37,6 +37,36 @@ describe('UseLiteEmbedder', function () {
     await assert.rejects(embedder.embed(['late']), /closed/);
   });
 
+  it('merges calls queued behind a busy worker into one batch and hands each caller its own vectors', async () => {
+    const embedder = new UseLiteEmbedder({ workers: 1, batchSize: 16 });
+    try {
+      const queries = ['parse command line arguments', 'retry a failed request', 'open a database connection'];
+      const alone: number[][] = [];
+      for (const query of queries) alone.push((await embedder.embed([query]))[0]!);
+      const posted: number[] = [];
+      const [worker] = workers(embedder);
+      const postMessage = worker!.postMessage.bind(worker);
+      worker!.postMessage = (message: { texts: string[] }) => {
+        posted.push(message.texts.length);
+        postMessage(message);
+      };
+      // The first call occupies the worker; the next three wait and go together.
+      const together = await Promise.all([
+        embedder.embed(['warm']).then((vectors) => vectors[0]!),
+        ...queries.map(async (query) => (await embedder.embed([query]))[0]!),
+      ]);
+      assert.deepEqual(posted, [1, 3]);
+      together.slice(1).forEach((vector, index) => {
+        const expected = alone[index]!;
+        const dot = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + value * b[i]!, 0);
+        const similarity = dot(vector, expected) / Math.sqrt(dot(vector, vector) * dot(expected, expected));
+        assert.ok(similarity > 0.999, `${queries[index]} got its own vector (cosine ${similarity})`);
+      });
+    } finally {
+      await embedder.close();
+    }
+  });
+
   it('refuses a pool without workers', () => {
     assert.throws(() => new UseLiteEmbedder({ workers: 0 }), EmbeddingError);
   });

@@ -28,18 +28,51 @@ function chromaCli(): string {
 }
 
 /**
+ * Loaded into the Chroma child before its CLI. This process holds the write end of the child's stdin, and the kernel
+ * closes it however this process ends, SIGKILL included: end-of-input means the parent is gone, and the server is
+ * stopped as `stop` would. The CLI runs the server on the main thread without returning to the event loop, so the
+ * read blocks in a worker thread of its own.
+ */
+const PARENT_WATCH = `const fs = require("node:fs");
+const buffer = Buffer.alloc(64);
+const pause = new Int32Array(new SharedArrayBuffer(4));
+for (;;) {
+  try {
+    if (fs.readSync(0, buffer) === 0) break;
+  } catch (error) {
+    if (error.code !== "EAGAIN") break;
+    Atomics.wait(pause, 0, 0, 500);
+  }
+}
+process.kill(process.pid, "SIGTERM");`;
+const EXIT_WITH_PARENT = `data:text/javascript,${encodeURIComponent(
+  `import { Worker } from "node:worker_threads"; new Worker(${JSON.stringify(PARENT_WATCH)}, { eval: true }).unref();`,
+)}`;
+
+/**
  * Starts the Chroma server shipped in the `chromadb` npm package as a child process on a free loopback port, with
  * its data in `dataDir` (so a restart finds its collections), and waits for its heartbeat. `stop` sends SIGTERM,
- * then SIGKILL after 5 s.
+ * then SIGKILL after 5 s. The server also stops when this process dies without stopping it.
  */
 export async function startChromaChild(dataDir: string, timeoutMs = 60_000): Promise<ChromaChild> {
   await mkdir(dataDir, { recursive: true });
   const port = await freeLoopbackPort();
   const child: ChildProcess = spawn(
     process.execPath,
-    [chromaCli(), 'run', '--path', dataDir, '--host', '127.0.0.1', '--port', String(port)],
+    [
+      '--import',
+      EXIT_WITH_PARENT,
+      chromaCli(),
+      'run',
+      '--path',
+      dataDir,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+    ],
     {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['pipe', 'ignore', 'pipe'],
       cwd: dirname(dataDir),
     },
   );
@@ -48,7 +81,7 @@ export async function startChromaChild(dataDir: string, timeoutMs = 60_000): Pro
     stderr = (stderr + data.toString()).slice(-2000);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // However this process ends (short of SIGKILL), the server must not outlive it holding the data dir.
+  // On a normal exit, do not wait for the server to notice its stdin closing.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   void exited.then(() => process.off('exit', killOnExit));

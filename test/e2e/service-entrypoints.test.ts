@@ -49,6 +49,15 @@ describe('service entrypoints refuse bad configuration with one clear message', 
     });
   }
 
+  for (const service of ['indexer', 'health']) {
+    it(`${service}: without DATABASE_URL says it needs the shared PostgreSQL, and exits 1`, async () => {
+      const { code, stderr } = await runService(service, {});
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, new RegExp(`^${service}: DATABASE_URL: required by the ${service} service \\(`));
+      assert.doesNotMatch(stderr, /\n\s+at /);
+    });
+  }
+
   it('search-gateway: an embedding provider without its endpoint is a configuration error, not a crash', async () => {
     const { code, stderr } = await runService('search-gateway', {
       EMBEDDING_PROVIDER: 'openai-compatible',

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { PgSqlDatabase } from '../../core/src/adapters/sql-database/pg.sql-database.js';
 import { PostgresIndexingQueueStats } from '../../core/src/adapters/indexing-queue-stats/postgres.indexing-queue-stats.js';
 import { loadConfig, type AppConfig } from '../../core/src/config/load-config.js';
-import { ConfigError } from '../../core/src/errors.js';
+import { sharedDatabaseUrl } from '../../core/src/db/open-database.js';
 import { startServer } from '../../core/src/http/server.js';
 import { createLoggerFromConfig } from '../../core/src/logging.js';
 import { createMetrics } from '../../core/src/metrics.js';
@@ -37,12 +37,9 @@ function discoveryFromConfig(config: AppConfig): InstanceDiscovery {
 await runMain('health', async () => {
   const config = loadConfig(process.env);
   const logger = createLoggerFromConfig(config, 'health');
-  if (!config.DATABASE_URL) {
-    // PGlite belongs to one process: the standalone health service needs the shared server (`myragdb up` embeds health).
-    throw new ConfigError('DATABASE_URL: required by the health service (it monitors the shared PostgreSQL)');
-  }
+  const url = sharedDatabaseUrl(config, 'health', 'it monitors the shared PostgreSQL');
   const metrics = createMetrics('health');
-  const sql = new PgSqlDatabase({ url: config.DATABASE_URL, poolSize: 2, applicationName: 'myragdb-health' });
+  const sql = new PgSqlDatabase({ url, poolSize: 2, applicationName: 'myragdb-health' });
   const monitor = composeHealthMonitor({
     settings: healthSettingsFromConfig(config),
     logger,

@@ -6,8 +6,7 @@
 import { createEmbedder } from '../../core/src/adapters/embedder/create-embedder.js';
 import { loadConfig } from '../../core/src/config/load-config.js';
 import { migrate } from '../../core/src/db/migrate.js';
-import { openDatabase } from '../../core/src/db/open-database.js';
-import { ConfigError } from '../../core/src/errors.js';
+import { openDatabase, sharedDatabaseUrl } from '../../core/src/db/open-database.js';
 import { startServer } from '../../core/src/http/server.js';
 import { createIndexerRuntime } from '../../core/src/indexing/indexer-runtime.js';
 import { createLoggerFromConfig } from '../../core/src/logging.js';
@@ -18,10 +17,7 @@ import { runMain } from '../../core/src/entrypoint.js';
 await runMain('indexer', async () => {
   const config = loadConfig(process.env);
   const logger = createLoggerFromConfig(config, 'indexer');
-  if (!config.DATABASE_URL) {
-    // PGlite belongs to one process: a standalone indexer shares the server database (`myragdb up` embeds the indexer).
-    throw new ConfigError('DATABASE_URL: required by the indexer service (replicas share the PostgreSQL job queue)');
-  }
+  sharedDatabaseUrl(config, 'indexer', 'replicas share the PostgreSQL job queue');
   const metrics = createMetrics('indexer');
   const sql = await openDatabase(config, 'myragdb-indexer');
   await migrate(sql);

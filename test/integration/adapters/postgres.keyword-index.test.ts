@@ -4,7 +4,7 @@ import { PgSqlDatabase } from '../../../services/core/src/adapters/sql-database/
 import { PgliteSqlDatabase } from '../../../services/core/src/adapters/sql-database/pglite.sql-database.js';
 import { PostgresKeywordIndex } from '../../../services/core/src/adapters/keyword-index/postgres.keyword-index.js';
 import { migrate } from '../../../services/core/src/db/migrate.js';
-import { keywordIndexContract } from '../../../services/core/src/testing/keyword-index.contract.js';
+import { keywordIndexContract, testChunk } from '../../../services/core/src/testing/keyword-index.contract.js';
 import { freePort } from '../../support/ports.js';
 import { usePostgres } from '../../support/postgres.js';
 
@@ -35,21 +35,7 @@ for (const engine of ['server', 'pglite'] as const) {
 
 describe('PostgreSQL full-text keyword index: fallback steps', function () {
   const pg = usePostgres({ setup: (sql) => migrate(sql).then(() => undefined) });
-  let serial = 0;
-  const chunk = (content: string, symbol?: string): Chunk => {
-    serial += 1;
-    return {
-      id: `fallback${String(serial).padStart(5, '0')}`,
-      repository: 'app',
-      path: `src/f${serial}.ts`,
-      language: 'typescript',
-      startLine: 1,
-      endLine: 1,
-      contentHash: `h${serial}`,
-      content,
-      ...(symbol ? { symbol } : {}),
-    };
-  };
+  const chunk = (content: string, symbol?: string): Chunk => testChunk({ content, ...(symbol ? { symbol } : {}) });
   const open = async () => {
     const index = new PostgresKeywordIndex(pg.sql);
     await index.init();

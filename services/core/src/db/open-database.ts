@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { PgSqlDatabase } from '../adapters/sql-database/pg.sql-database.js';
 import { PgliteSqlDatabase } from '../adapters/sql-database/pglite.sql-database.js';
 import type { AppConfig } from '../config/load-config.js';
+import { ConfigError } from '../errors.js';
 import type { SqlDatabase } from '../ports/sql-database.js';
 
 export type DatabaseConfig = Pick<
@@ -31,4 +32,15 @@ export async function openDatabase(config: DatabaseConfig, applicationName: stri
   const dataDir = embeddedDatabaseDir(config.MYRAGDB_DATA_DIR);
   await mkdir(dataDir, { recursive: true });
   return PgliteSqlDatabase.open({ dataDir });
+}
+
+/**
+ * DATABASE_URL of a service that must share the PostgreSQL server with the others: PGlite belongs to one process,
+ * so only `myragdb up`, which hosts every service itself, may run without it.
+ */
+export function sharedDatabaseUrl(config: Pick<AppConfig, 'DATABASE_URL'>, service: string, reason: string): string {
+  if (!config.DATABASE_URL) {
+    throw new ConfigError(`DATABASE_URL: required by the ${service} service (${reason})`);
+  }
+  return config.DATABASE_URL;
 }

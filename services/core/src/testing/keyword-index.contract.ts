@@ -13,7 +13,8 @@ export interface KeywordIndexContractFixture {
 }
 
 let serial = 0;
-function chunk(fields: Partial<Chunk> & Pick<Chunk, 'content'>): Chunk {
+/** A chunk of repository `app` with a unique id, path and hash, and the given fields. */
+export function testChunk(fields: Partial<Chunk> & Pick<Chunk, 'content'>): Chunk {
   serial += 1;
   return {
     id: `chunk${String(serial).padStart(6, '0')}`,
@@ -40,24 +41,24 @@ export function keywordIndexContract(fixture: KeywordIndexContractFixture): void
 
   const search = (text: string, filter = {}, limit = 10) => index.search({ text, limit, filter });
 
-  const parser = chunk({
+  const parser = testChunk({
     path: 'src/query/parser.ts',
     symbol: 'parseQuery',
     content:
       'export function parseQuery(input: string): Query {\n  return tokenize(input).reduce(buildNode, empty);\n}',
   });
-  const router = chunk({
+  const router = testChunk({
     path: 'src/http/router.ts',
     symbol: 'Router.handle',
     content:
       'handle(request) {\n  const route = this.routes.find((r) => r.matches(request.path));\n  return route.run(request);\n}',
   });
-  const readme = chunk({
+  const readme = testChunk({
     path: 'docs/README.md',
     language: 'markdown',
     content: '# Getting started\nInstall the package and run the indexer against your repository.',
   });
-  const otherRepo = chunk({
+  const otherRepo = testChunk({
     repository: 'lib',
     path: 'lib/user.py',
     language: 'python',
@@ -108,7 +109,7 @@ export function keywordIndexContract(fixture: KeywordIndexContractFixture): void
   });
 
   it('filters by repositories, languages and path globs', async () => {
-    const testFile = chunk({ path: 'test/query/parser.test.ts', content: 'it parses the query parseQuery(input)' });
+    const testFile = testChunk({ path: 'test/query/parser.test.ts', content: 'it parses the query parseQuery(input)' });
     await index.upsert([parser, router, readme, otherRepo, testFile]);
     assert.deepEqual(ids(await search('name', { repositories: ['lib'] })), [otherRepo.id]);
     assert.deepEqual(ids(await search('name', { repositories: ['app'] })), []);
@@ -129,7 +130,7 @@ export function keywordIndexContract(fixture: KeywordIndexContractFixture): void
   });
 
   it('honours the limit', async () => {
-    await index.upsert(Array.from({ length: 12 }, (_, i) => chunk({ content: `shared token number ${i}` })));
+    await index.upsert(Array.from({ length: 12 }, (_, i) => testChunk({ content: `shared token number ${i}` })));
     assert.equal((await search('shared token', {}, 5)).length, 5);
     assert.equal((await search('shared token', {}, 50)).length, 12);
   });

@@ -15,7 +15,7 @@ import {
   WRITABLE_PATHS,
 } from './components.js';
 import { stableHash } from './hash.js';
-import { childMetadata, childName, Names } from './names.js';
+import { childMetadata, childName, Names, type Owner } from './names.js';
 import { SecretKeys } from './secrets.specs.js';
 
 /** Variables the services read; `PGPASSWORD` is libpq's (node-postgres honours it), so no URL carries a password. */
@@ -33,6 +33,15 @@ export function storeUrls(context: BuildContext): { postgres: string; meilisearc
   };
 }
 
+/**
+ * This instance's start of store object names: its name (readable, at most 40 characters) and a hash of its
+ * namespace and name (unique across the cluster). Valid as the start of a Chroma collection and a Meilisearch index.
+ */
+export function storeNamePrefix(owner: Pick<Owner, 'name' | 'namespace'>): string {
+  const readable = owner.name.replace(/[^a-z0-9-]/g, '-').slice(0, 40);
+  return `${readable}-${stableHash({ namespace: owner.namespace, name: owner.name }, 8)}`;
+}
+
 export function buildConfigData(context: BuildContext): Partial<Record<EnvName, string>> {
   const { spec } = context;
   const urls = storeUrls(context);
@@ -48,6 +57,11 @@ export function buildConfigData(context: BuildContext): Partial<Record<EnvName, 
     EMBEDDING_PROVIDER: spec.embedding.provider,
     INDEXER_SYNC_INTERVAL_SECONDS: String(durationSeconds(spec.indexer.syncInterval)),
   };
+  // A managed store belongs to this instance; an external one may serve others, whose repositories can have the
+  // same names, so this instance's collections and index get names of their own.
+  const prefix = storeNamePrefix(context.owner);
+  if (spec.stores.chroma.external) data.CHROMA_COLLECTION_PREFIX = `${prefix}-`;
+  if (spec.stores.meilisearch.external) data.MEILI_INDEX_PREFIX = `${prefix}_`;
   if (spec.embedding.model) data.EMBEDDING_MODEL = spec.embedding.model;
   if (spec.embedding.endpoint) data.EMBEDDING_ENDPOINT = spec.embedding.endpoint;
   if (spec.repositories.some((repository) => repository.volume)) data.MYRAGDB_ALLOWED_ROOTS = REPOSITORIES_ROOT;

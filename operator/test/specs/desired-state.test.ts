@@ -3,7 +3,8 @@ import type { V1Container, V1Deployment, V1Job, V1StatefulSet } from '@kubernete
 import { buildDesiredState } from '../../src/specs/desired-state.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { resourceForObject } from '../../src/kube/resources.js';
-import { buildConfigData, buildConfigHash } from '../../src/specs/config.specs.js';
+import { buildConfigData, buildConfigHash, storeNamePrefix } from '../../src/specs/config.specs.js';
+import { loadConfig } from '../../../services/core/src/config/load-config.js';
 import { buildRepositoryRegistrations } from '../../src/specs/repositories.specs.js';
 import { REINDEX_COMMAND } from '../../src/specs/components.js';
 import { reindexJobName } from '../../src/specs/reindex.specs.js';
@@ -118,6 +119,21 @@ describe('operator specs: desired state', () => {
     assert.deepEqual(env.MYRAGDB_API_KEY, { name: 'docs-app-credentials', key: 'api-key' });
   });
 
+  it('gives each instance its own store name prefix, valid for the services and unique per namespace and name', () => {
+    const prefixes = [
+      { name: 'docs', namespace: 'team-a' },
+      { name: 'docs', namespace: 'team-b' },
+      { name: 'search.internal', namespace: 'team-a' },
+      { name: 'x'.repeat(63), namespace: 'team-a' },
+    ].map(storeNamePrefix);
+    assert.equal(new Set(prefixes).size, prefixes.length);
+    for (const prefix of prefixes) {
+      const services = loadConfig({ CHROMA_COLLECTION_PREFIX: `${prefix}-`, MEILI_INDEX_PREFIX: `${prefix}_` });
+      assert.equal(services.CHROMA_COLLECTION_PREFIX, `${prefix}-`);
+    }
+    assert.match(prefixes[2]!, /^search-internal-[0-9a-f]{8}$/);
+  });
+
   it('config points the services at managed or external stores', () => {
     const managed = buildConfigData(contextFor({}));
     assert.equal(managed.DATABASE_URL, 'postgres://myragdb@docs-postgres:5432/myragdb');
@@ -133,6 +149,11 @@ describe('operator specs: desired state', () => {
     });
     assert.equal(buildConfigData(external).DATABASE_URL, 'postgres://u@db.example.com:5432/x');
     assert.equal(buildConfigData(external).CHROMA_URL, 'http://chroma.example.com:8000');
+    // Managed stores keep the default object names; a shared external Chroma gets this instance's prefix.
+    assert.equal(managed.CHROMA_COLLECTION_PREFIX, undefined);
+    assert.equal(managed.MEILI_INDEX_PREFIX, undefined);
+    assert.match(buildConfigData(external).CHROMA_COLLECTION_PREFIX!, /^docs-[0-9a-f]{8}-$/);
+    assert.equal(buildConfigData(external).MEILI_INDEX_PREFIX, undefined);
     const objects = buildDesiredState(external);
     assert.ok(
       !kinds(objects).some((name) => /postgres|chroma/.test(name) && !name.startsWith('Secret/')),

@@ -2,8 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Express } from 'express';
 import { PostgresCatalog } from '../../core/src/adapters/catalog/postgres.catalog.js';
 import { PostgresJobQueue } from '../../core/src/adapters/job-queue/postgres.job-queue.js';
-import { MeilisearchKeywordIndex } from '../../core/src/adapters/keyword-index/meilisearch.keyword-index.js';
-import { PostgresKeywordIndex } from '../../core/src/adapters/keyword-index/postgres.keyword-index.js';
+import { openKeywordIndex } from '../../core/src/adapters/keyword-index/open-keyword-index.js';
 import { ChromaVectorIndex } from '../../core/src/adapters/vector-index/chroma.vector-index.js';
 import type { AppConfig } from '../../core/src/config/load-config.js';
 import { ConfigError } from '../../core/src/errors.js';
@@ -65,14 +64,6 @@ export function searchSettings(config: AppConfig): SearchSettings {
   };
 }
 
-function openKeywordIndex(config: AppConfig, sql: SqlDatabase): KeywordIndex {
-  if (config.KEYWORD_ENGINE === 'postgres') return new PostgresKeywordIndex(sql);
-  if (!config.MEILI_URL) throw new ConfigError('MEILI_URL: required when KEYWORD_ENGINE=meilisearch');
-  return new MeilisearchKeywordIndex({
-    url: config.MEILI_URL,
-    ...(config.MEILI_API_KEY ? { apiKey: config.MEILI_API_KEY } : {}),
-  });
-}
 
 /**
  * Composition shared by the gateway's main.ts, `myragdb up` and the integration tests: catalog, job queue and API

@@ -248,6 +248,16 @@ export const configSchema = z.object({
     secret: true,
     description: 'Meilisearch API key.',
   }),
+  MEILI_INDEX_PREFIX: withDefault(
+    z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$/, {
+      error: 'must be 1-63 letters, digits, "_" or "-", starting with a letter or digit',
+    }),
+    {
+      group: 'Search stores',
+      default: 'myragdb_',
+      description: 'Start of the Meilisearch index name, so several installations can share one Meilisearch.',
+    },
+  ),
   CHROMA_URL: optional(httpUrl(), {
     group: 'Search stores',
     example: 'http://127.0.0.1:8000',

@@ -1,8 +1,7 @@
 import { join, resolve } from 'node:path';
 import { PostgresCatalog } from '../adapters/catalog/postgres.catalog.js';
 import { PostgresJobQueue } from '../adapters/job-queue/postgres.job-queue.js';
-import { MeilisearchKeywordIndex } from '../adapters/keyword-index/meilisearch.keyword-index.js';
-import { PostgresKeywordIndex } from '../adapters/keyword-index/postgres.keyword-index.js';
+import { openKeywordIndex } from '../adapters/keyword-index/open-keyword-index.js';
 import { ChromaVectorIndex } from '../adapters/vector-index/chroma.vector-index.js';
 import { createChunker } from '../chunking/chunker.js';
 import type { AppConfig } from '../config/load-config.js';
@@ -26,6 +25,7 @@ export type IndexerConfig = Pick<
   | 'KEYWORD_ENGINE'
   | 'MEILI_URL'
   | 'MEILI_API_KEY'
+  | 'MEILI_INDEX_PREFIX'
   | 'CHROMA_URL'
   | 'CHROMA_COLLECTION_PREFIX'
   | 'AUTH_ENCRYPTION_KEY'
@@ -77,13 +77,7 @@ export async function createIndexerRuntime(options: IndexerRuntimeOptions): Prom
   );
   const queue = new PostgresJobQueue(sql);
   const storeMetrics = options.metrics;
-  const configuredKeywordIndex: KeywordIndex =
-    config.KEYWORD_ENGINE === 'meilisearch'
-      ? new MeilisearchKeywordIndex({
-          url: config.MEILI_URL!,
-          ...(config.MEILI_API_KEY ? { apiKey: config.MEILI_API_KEY } : {}),
-        })
-      : new PostgresKeywordIndex(sql);
+  const configuredKeywordIndex = openKeywordIndex(config, sql);
   const keywordIndex = storeMetrics
     ? instrumentKeywordIndex(configuredKeywordIndex, storeMetrics)
     : configuredKeywordIndex;

@@ -78,6 +78,7 @@ describe('loadConfig', () => {
         DATABASE_POOL_SIZE: '0',
         CHROMA_URL: 'ftp://chroma',
         CHROMA_COLLECTION_PREFIX: 'team a/',
+        MEILI_INDEX_PREFIX: '-chunks',
       }),
     );
     const variables = problemsOf(error).map((problem) => problem.variable);
@@ -87,10 +88,11 @@ describe('loadConfig', () => {
       'REQUEST_SIZE_LIMIT',
       'CORS_ORIGINS',
       'DATABASE_POOL_SIZE',
+      'MEILI_INDEX_PREFIX',
       'CHROMA_URL',
       'CHROMA_COLLECTION_PREFIX',
     ]);
-    assert.match(error.message, /^Invalid configuration \(7 problems\):/);
+    assert.match(error.message, /^Invalid configuration \(8 problems\):/);
     assert.match(error.message, /CHROMA_COLLECTION_PREFIX: must be 1-63 letters, digits/);
     for (const variable of variables) assert.match(error.message, new RegExp(`^  - ${variable}: `, 'm'));
     assert.match(error.message, /PORT: must be a whole number \(got "eighty"\)/);

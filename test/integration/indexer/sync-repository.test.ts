@@ -177,6 +177,24 @@ describe('indexer: syncing a repository into every store (real Postgres, Chroma,
     assert.deepEqual(await sameIdsEverywhere(), resumed, 'same ids as a clean full rebuild');
   });
 
+  it('keyword documents of a sync that died before its catalog commit are gone after the next sync', async () => {
+    await runtime.indexer.syncRepository('fixture');
+    await fixture.write('src/query.ts', QUERY_TS.replace("join('&')", "join('|')"));
+    // The process dies after the keyword write, before the catalog commit.
+    runtime.catalog.applyFileChanges = () => Promise.reject(new Error('killed before the catalog commit'));
+    await assert.rejects(runtime.indexer.syncRepository('fixture'));
+    Reflect.deleteProperty(runtime.catalog, 'applyFileChanges');
+    const committed = await catalogIds(postgres, 'fixture');
+    const written = (await keywordIds(postgres, 'fixture')).filter((id) => !committed.includes(id));
+    assert.ok(written.length > 0, 'the dead sync left keyword documents the catalog does not know');
+
+    // The file changes again before the next sync: nothing will write those ids again.
+    await fixture.write('src/query.ts', QUERY_TS.replace("join('&')", "join(',')"));
+    await runtime.indexer.syncRepository('fixture');
+    const ids = await sameIdsEverywhere();
+    for (const id of written) assert.ok(!ids.includes(id));
+  });
+
   it('a missing source path fails with a clear error in status and leaves other repositories alone', async () => {
     await runtime.indexer.syncRepository('fixture');
     const before = await sameIdsEverywhere();

@@ -77,7 +77,8 @@ export interface SyncResult {
  * Phase 1 (keyword): stat every file, hash only those whose size/mtime changed, re-chunk changed files and write
  * their keyword documents, drop chunks of changed and deleted files from every store, then commit the catalog rows.
  * The catalog is written last, so a job killed half way leaves the old catalog state and the next run redoes the
- * same (idempotent) writes. Phase 2 (vectors) embeds what is marked vectors-pending; see `embedPendingVectors`.
+ * same (idempotent) writes; keyword documents written but never committed are recorded first and deleted by the
+ * next run, in case their file changed again meanwhile. Phase 2 (vectors) embeds what is marked vectors-pending; see `embedPendingVectors`.
  */
 export async function syncRepository(
   root: string,
@@ -97,7 +98,12 @@ export async function syncRepository(
     await keywordIndex.deleteRepository(name);
     await vectorIndex.deleteRepository(name);
     await catalog.clearRepository(name);
+  } else {
+    // Documents an earlier sync wrote and died before committing (jobs of one repository never overlap).
+    const leftovers = await catalog.uncommittedKeywordWrites(name);
+    if (leftovers.length > 0) await keywordIndex.delete(leftovers);
   }
+  await catalog.forgetKeywordWrites(name);
   await ensureIndexModel(name, deps);
 
   const discovered = await discoverFiles(root, repository);
@@ -162,7 +168,13 @@ export async function syncRepository(
     });
     const upserts = changes.flatMap((change) => change.upsert);
     const deleteIds = changes.flatMap((change) => change.deleteIds);
-    if (upserts.length > 0) await keywordIndex.upsert(upserts);
+    if (upserts.length > 0) {
+      await catalog.recordKeywordWrites(
+        name,
+        upserts.map((chunk) => chunk.id),
+      );
+      await keywordIndex.upsert(upserts);
+    }
     await deleteFromStores(name, deleteIds, deps);
     if (changes.length > 0) await catalog.applyFileChanges(name, changes);
     progress.filesDone += paths.length;

@@ -78,8 +78,17 @@ export interface Catalog extends RepositoryCatalog, VectorBacklog {
   /** path → size, mtime, content hash of every indexed (not skipped) file: the refresh planner's input. */
   fileStates(repository: string): Promise<Map<string, CatalogFileState>>;
   chunkIdsByPath(repository: string, paths: readonly string[]): Promise<Map<string, string[]>>;
-  /** Writes each file row with its chunk rows atomically (all of `changes` in one transaction). */
+  /**
+   * Writes each file row with its chunk rows atomically (all of `changes` in one transaction), and forgets the
+   * recorded keyword writes of those chunks.
+   */
   applyFileChanges(repository: string, changes: readonly FileChange[]): Promise<void>;
+  /** Records keyword documents about to be written, until `applyFileChanges` commits their chunks. */
+  recordKeywordWrites(repository: string, chunkIds: readonly string[]): Promise<void>;
+  /** Recorded keyword writes whose chunks were never committed: documents a dead sync left behind. */
+  uncommittedKeywordWrites(repository: string): Promise<string[]>;
+  /** Forgets every recorded keyword write of the repository (once its leftovers are deleted from the store). */
+  forgetKeywordWrites(repository: string): Promise<void>;
   /** Same content, new size/mtime. */
   touchFiles(repository: string, files: readonly ({ path: string } & ScannedFile)[]): Promise<void>;
   /** Removes the files and their chunk rows; returns the removed chunk ids. */

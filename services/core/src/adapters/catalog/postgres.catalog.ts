@@ -257,11 +257,44 @@ export class PostgresCatalog implements Catalog {
         if (deleteIds.length > 0) {
           await tx.query('DELETE FROM chunks WHERE repository = $1 AND id = ANY($2::text[])', [repository, deleteIds]);
         }
-        if (chunks.length > 0) await insertChunks(tx, repository, chunks);
+        if (chunks.length > 0) {
+          await insertChunks(tx, repository, chunks);
+          await tx.query('DELETE FROM keyword_write_intents WHERE repository = $1 AND chunk_id = ANY($2::text[])', [
+            repository,
+            chunks.map((chunk) => chunk.id),
+          ]);
+        }
       });
     } catch (error) {
       return translateWriteError(error, repository);
     }
+  }
+
+  async recordKeywordWrites(repository: string, chunkIds: readonly string[]): Promise<void> {
+    if (chunkIds.length === 0) return;
+    try {
+      await this.sql.query(
+        `INSERT INTO keyword_write_intents (repository, chunk_id) SELECT $1, unnest($2::text[])
+         ON CONFLICT DO NOTHING`,
+        [repository, chunkIds],
+      );
+    } catch (error) {
+      return translateWriteError(error, repository);
+    }
+  }
+
+  async uncommittedKeywordWrites(repository: string): Promise<string[]> {
+    const { rows } = await this.sql.query<{ chunk_id: string }>(
+      `SELECT i.chunk_id FROM keyword_write_intents i
+       WHERE i.repository = $1 AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.id = i.chunk_id)
+       ORDER BY i.chunk_id`,
+      [repository],
+    );
+    return rows.map((row) => row.chunk_id);
+  }
+
+  async forgetKeywordWrites(repository: string): Promise<void> {
+    await this.sql.query('DELETE FROM keyword_write_intents WHERE repository = $1', [repository]);
   }
 
   async touchFiles(repository: string, files: readonly ({ path: string } & ScannedFile)[]): Promise<void> {

@@ -64,7 +64,6 @@ export function searchSettings(config: AppConfig): SearchSettings {
   };
 }
 
-
 /**
  * Composition shared by the gateway's main.ts, `myragdb up` and the integration tests: catalog, job queue and API
  * keys on `sql`, the configured keyword index, Chroma for `embedder`'s vectors, then the services and the app.

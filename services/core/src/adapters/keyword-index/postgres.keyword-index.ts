@@ -171,7 +171,7 @@ export class PostgresKeywordIndex implements KeywordIndex {
     // With one term, step 1 is that term's whole-word search: fragments only when it found nothing.
     let unmatched = found.size === 0 ? terms : [];
     if (found.size < limit && terms.length > 1) {
-      const counted = await this.countTerms(terms, all, filter, globs);
+      const counted = await this.countTerms(terms, filter, globs);
       unmatched = terms.filter((_, index) => counted[index] === 0);
       const candidates = candidateQueries(all, counted, this.candidateCap);
       const orQuery = all.join(' | ');
@@ -218,12 +218,11 @@ export class PostgresKeywordIndex implements KeywordIndex {
    */
   private async countTerms(
     terms: readonly QueryTerm[],
-    termQueries: readonly string[],
     filter: SearchFilter,
     globs: PathGlobFilter | undefined,
   ): Promise<number[]> {
     const common = await this.readCommonLexemes();
-    const counted = termQueries.filter((_, index) => !common.has(terms[index]!.token));
+    const counted = terms.filter((term) => !common.has(term.token)).map(termQuery);
     const where = filterSql(filter, globs, 3);
     const { rows } =
       counted.length === 0
@@ -309,11 +308,14 @@ function candidateQueries(
     .map((hits, index) => ({ hits, query: termQueries[index]! }))
     .filter((term) => term.hits > 0)
     .sort((a, b) => a.hits - b.hits);
+  // `matching` is rarest first, so the rare terms are a prefix of it.
+  const rare: typeof matching = [];
   let rows = 0;
-  const rare = matching
-    .filter((term) => term.hits < COMMON_TERM_ROWS)
-    .filter((term, index) => (rows += term.hits) <= cap || index === 0)
-    .slice(0, RARE_TERMS);
+  for (const term of matching) {
+    rows += term.hits;
+    if (term.hits >= COMMON_TERM_ROWS || rare.length === RARE_TERMS || (rows > cap && rare.length > 0)) break;
+    rare.push(term);
+  }
   if (rare.length === 0) return matching.length > 0 ? { any: matching[0]!.query } : {};
   const pairs = rare.flatMap((first, index) =>
     rare.slice(index + 1).map((second) => `(${first.query} & ${second.query})`),

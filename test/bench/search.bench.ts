@@ -105,9 +105,12 @@ function row(label: string, stats: Stats, note = ''): string {
   return `| ${label} | ${f(stats.p50)} | ${f(stats.p95)} | ${f(stats.p99)} | ${stats.n} | ${note} |`;
 }
 
-function databaseUrl(adminUrl: string, size: number): string {
+/** The database of one corpus size. */
+const benchDatabase = (size: number) => `myragdb_bench_search_${size}`;
+
+function databaseUrl(adminUrl: string, database: string): string {
   const url = new URL(adminUrl);
-  url.pathname = `/myragdb_bench_search_${size}`;
+  url.pathname = `/${database}`;
   return url.toString();
 }
 
@@ -125,10 +128,14 @@ async function prepareIndex(
   const { rows: databases } = await admin.query<{ datname: string }>(
     "SELECT datname FROM pg_database WHERE datname LIKE 'myragdb\\_bench\\_search\\_%'",
   );
-  const database = `myragdb_bench_search_${size}`;
+  const database = benchDatabase(size);
   if (!databases.some((row) => row.datname === database)) await admin.query(`CREATE DATABASE ${database}`);
   await admin.close();
-  const sql = new PgSqlDatabase({ url: databaseUrl(adminUrl, size), poolSize: 10, applicationName: 'bench-search' });
+  const sql = new PgSqlDatabase({
+    url: databaseUrl(adminUrl, database),
+    poolSize: 10,
+    applicationName: 'bench-search',
+  });
   await migrate(sql);
   const collectionPrefix = `bench${size}-`;
   const indexer = await createIndexerRuntime({ ...deps, sql, collectionPrefix });
@@ -156,7 +163,7 @@ async function prepareIndex(
   });
   for (const other of databases.map((row) => row.datname).filter((name) => name !== database)) {
     const source = new PgSqlDatabase({
-      url: databaseUrl(adminUrl, Number(other.split('_').at(-1))),
+      url: databaseUrl(adminUrl, other),
       poolSize: 1,
       applicationName: 'bench-cache-copy',
     });
@@ -201,7 +208,7 @@ async function main(): Promise<void> {
     const { sql, indexer, corpus, collectionPrefix } = await prepareIndex(size, adminUrl, { config, embedder, logger });
     console.log(`\n### ${size} chunks\n`);
     const gateway = await startGateway({
-      DATABASE_URL: databaseUrl(adminUrl, size),
+      DATABASE_URL: databaseUrl(adminUrl, benchDatabase(size)),
       CHROMA_URL: chromaUrl,
       CHROMA_COLLECTION_PREFIX: collectionPrefix,
     });

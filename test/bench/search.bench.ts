@@ -233,7 +233,8 @@ interface GatewayProcess {
 
 /**
  * The search gateway as users run it: its own process from the compiled entrypoint (`npm run build`) with the
- * container image's Node options, one embedder thread, listening on loopback. Rate limits are lifted and the cache is off so every request reaches the stores.
+ * container image's Node options, one embedder thread, listening on loopback. Rate limits are lifted and the cache
+ * is off so every request reaches the stores.
  */
 async function startGateway(stores: Record<string, string>): Promise<GatewayProcess> {
   const entrypoint = join(process.cwd(), 'dist/services/search-gateway/src/main.js');

@@ -78,7 +78,8 @@ export interface SyncResult {
  * their keyword documents, drop chunks of changed and deleted files from every store, then commit the catalog rows.
  * The catalog is written last, so a job killed half way leaves the old catalog state and the next run redoes the
  * same (idempotent) writes; keyword documents written but never committed are recorded first and deleted by the
- * next run, in case their file changed again meanwhile. Phase 2 (vectors) embeds what is marked vectors-pending; see `embedPendingVectors`.
+ * next run, in case their file changed again meanwhile. Phase 2 (vectors) embeds what is marked vectors-pending;
+ * see `embedPendingVectors`.
  */
 export async function syncRepository(
   root: string,

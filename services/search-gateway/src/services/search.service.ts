@@ -215,9 +215,10 @@ export class SearchService {
 
   /**
    * Turns ranked ids into the page of results: the catalog rows of every candidate (read by primary key, so the
-   * cost does not grow with the corpus; mostly prefetched while the legs ran), then the filters the stores may not have applied (path globs on the vector
-   * leg, and a second check of every filter), the definition boost in hybrid mode, grouping, and the page. Ids a
-   * store still had but the catalog no longer has (deleted since) are dropped. Snippets are built for the page only.
+   * cost does not grow with the corpus; mostly prefetched while the legs ran), then the filters the stores may not
+   * have applied (path globs on the vector leg, and a second check of every filter), the definition boost in hybrid
+   * mode, grouping, and the page. Ids a store still had but the catalog no longer has (deleted since) are dropped.
+   * Snippets are built for the page only.
    */
   private async hydrate(
     ranked: readonly FusedHit[],

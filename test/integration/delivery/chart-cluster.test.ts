@@ -310,6 +310,17 @@ describe('Chart and manifests on the real API server', function () {
       }
     }
 
+    /** The README's minimal sample, which both install tests apply. */
+    const deleteSample = () =>
+      run('kubectl', [
+        'delete',
+        '-n',
+        INSTALL_NAMESPACE,
+        '-f',
+        'manifests/samples/myragdb-minimal.yaml',
+        '--wait=false',
+      ]);
+
     it('helm install, rollout status, the minimal sample, then wait for Ready', async function () {
       try {
         for (const line of HELM_INSTALL_COMMANDS) readmeCommand(line);
@@ -319,14 +330,7 @@ describe('Chart and manifests on the real API server', function () {
         assert.match(status, /STATUS: deployed/);
         assert.match(status, /rollout status deployment\/myragdb-operator/, 'NOTES.txt tells what to do next');
       } finally {
-        run('kubectl', [
-          'delete',
-          '-n',
-          INSTALL_NAMESPACE,
-          '-f',
-          'manifests/samples/myragdb-minimal.yaml',
-          '--wait=false',
-        ]);
+        deleteSample();
         run('helm', ['uninstall', RELEASE_NAME, '--namespace', INSTALL_NAMESPACE, '--wait']);
         run('kubectl', ['delete', 'namespace', INSTALL_NAMESPACE, '--wait=false']);
       }
@@ -338,14 +342,7 @@ describe('Chart and manifests on the real API server', function () {
         assertInstalled();
         await waitReadyWithInstalledOperator();
       } finally {
-        run('kubectl', [
-          'delete',
-          '-n',
-          INSTALL_NAMESPACE,
-          '-f',
-          'manifests/samples/myragdb-minimal.yaml',
-          '--wait=false',
-        ]);
+        deleteSample();
         run('kubectl', ['delete', '-f', 'manifests/install.yaml', '--wait=false']);
       }
     });

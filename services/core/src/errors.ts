@@ -67,12 +67,12 @@ export class RateLimitedError extends AppError {
   readonly severity = Severity.LOW;
   override readonly retryable = true;
 }
-/** A dependency (store, embedder, git remote) failed or is unreachable; worth retrying. */
+/** A dependency (store, embedder, git remote) failed or is unreachable; worth retrying unless a subclass says not. */
 export class DependencyError extends AppError {
   readonly code = 'dependency_unavailable';
   readonly httpStatus = 503;
   readonly severity = Severity.HIGH;
-  override readonly retryable = true;
+  override readonly retryable: boolean = true;
   constructor(
     readonly dependency: string,
     message: string,

@@ -81,7 +81,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   const jobs = new PostgresJobQueue(sql);
   const ownsStores = !options.stores;
   // Stores handed in (myragdb up shares the indexer's) are measured by their owner; only opened ones here.
-  const keywordIndex = options.stores?.keywordIndex ?? instrumentKeywordIndex(openKeywordIndex(config, sql), metrics);
+  const keywordIndex = options.stores?.keywordIndex ?? instrumentKeywordIndex(openKeywordIndex(config, sql, logger), metrics);
   const vectorIndex =
     options.stores?.vectorIndex ??
     instrumentVectorIndex(

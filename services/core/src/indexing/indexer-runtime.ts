@@ -77,7 +77,7 @@ export async function createIndexerRuntime(options: IndexerRuntimeOptions): Prom
   );
   const queue = new PostgresJobQueue(sql);
   const storeMetrics = options.metrics;
-  const configuredKeywordIndex = openKeywordIndex(config, sql);
+  const configuredKeywordIndex = openKeywordIndex(config, sql, logger);
   const keywordIndex = storeMetrics
     ? instrumentKeywordIndex(configuredKeywordIndex, storeMetrics)
     : configuredKeywordIndex;

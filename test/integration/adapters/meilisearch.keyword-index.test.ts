@@ -1,21 +1,183 @@
-import { MeilisearchKeywordIndex } from '../../../services/core/src/adapters/keyword-index/meilisearch.keyword-index.js';
-import { keywordIndexContract } from '../../../services/core/src/testing/keyword-index.contract.js';
-import { useMeilisearch } from '../../support/meilisearch.js';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import type { Meilisearch } from 'meilisearch';
+import {
+  MeilisearchKeywordIndex,
+  MeilisearchRejectedError,
+  MeilisearchTaskError,
+  type MeilisearchKeywordIndexOptions,
+} from '../../../services/core/src/adapters/keyword-index/meilisearch.keyword-index.js';
+import { MEILISEARCH_SETTINGS } from '../../../services/core/src/adapters/keyword-index/meilisearch.settings.js';
+import { DependencyError, ValidationError } from '../../../services/core/src/errors.js';
+import { createLogger } from '../../../services/core/src/logging.js';
+import { keywordIndexContract, testChunk } from '../../../services/core/src/testing/keyword-index.contract.js';
+import { meilisearchClient, useMeilisearch, type MeilisearchFixture } from '../../support/meilisearch.js';
 import { freePort } from '../../support/ports.js';
+
+const FAST_RETRIES = {
+  maxRetries: 2,
+  retryBackoff: { kind: 'linear', initialDelayMs: 10, incrementMs: 0, maxDelayMs: 10 },
+} satisfies Partial<MeilisearchKeywordIndexOptions>;
+
+function openIndex(meili: MeilisearchFixture, options: Partial<MeilisearchKeywordIndexOptions> = {}) {
+  return new MeilisearchKeywordIndex({
+    url: meili.url,
+    ...(meili.apiKey ? { apiKey: meili.apiKey } : {}),
+    indexPrefix: meili.indexPrefix,
+    ...options,
+  });
+}
 
 describe('KeywordIndex contract: Meilisearch', function () {
   const meili = useMeilisearch();
   keywordIndexContract({
     open: async () => {
-      const index = new MeilisearchKeywordIndex({
-        url: meili.url,
-        ...(meili.apiKey ? { apiKey: meili.apiKey } : {}),
-        indexPrefix: meili.indexPrefix,
-      });
+      const index = openIndex(meili);
       await index.init();
       return index;
     },
     openUnreachable: async () =>
       new MeilisearchKeywordIndex({ url: `http://127.0.0.1:${await freePort()}`, indexPrefix: meili.indexPrefix }),
+  });
+});
+
+describe('Meilisearch keyword index on a real server', function () {
+  this.timeout(60_000);
+  const meili = useMeilisearch();
+  let client: Meilisearch;
+  beforeEach(() => {
+    client = meilisearchClient(meili);
+  });
+
+  const settingsTasks = async (uid: string) =>
+    (await client.tasks.getTasks({ indexUids: [uid], types: ['settingsUpdate'] })).results.length;
+  const ids = (results: readonly { id: string }[]) => results.map((result) => result.id);
+
+  it('applies its settings once: a second init enqueues no task, and drifted settings are put back', async () => {
+    const index = openIndex(meili);
+    await index.init();
+    const settings = await client.index(index.uid).getSettings();
+    assert.deepEqual(settings.rankingRules, MEILISEARCH_SETTINGS.rankingRules);
+    assert.deepEqual(settings.searchableAttributes, MEILISEARCH_SETTINGS.searchableAttributes);
+    assert.deepEqual(settings.typoTolerance?.disableOnAttributes?.toSorted(), ['pathWords', 'symbol']);
+    assert.equal(settings.pagination?.maxTotalHits, MEILISEARCH_SETTINGS.pagination.maxTotalHits);
+    assert.equal(await settingsTasks(index.uid), 1);
+
+    await openIndex(meili).init();
+    assert.equal(await settingsTasks(index.uid), 1, 'unchanged settings are not sent again');
+
+    await client
+      .index(index.uid)
+      .updateSettings({ rankingRules: ['sort', 'words'] })
+      .waitTask();
+    await openIndex(meili).init();
+    assert.deepEqual((await client.index(index.uid).getSettings()).rankingRules, MEILISEARCH_SETTINGS.rankingRules);
+  });
+
+  it('matches identifiers exactly (no typo neighbours) and ranks the definition above call sites', async () => {
+    const index = openIndex(meili);
+    await index.init();
+    const definition = testChunk({
+      symbol: 'getUser',
+      content: 'export function getUser(id: string) { return db.find(id); }',
+    });
+    const caller = testChunk({ content: 'const owner = getUser(order.ownerId);\nrender(owner);' });
+    const neighbour = testChunk({
+      symbol: 'setUser',
+      content: 'export function setUser(user: User) { db.save(user); }',
+    });
+    await index.upsert([caller, neighbour, definition]);
+    assert.deepEqual(ids(await index.search({ text: 'getUser', limit: 10, filter: {} })), [definition.id, caller.id]);
+    assert.deepEqual(ids(await index.search({ text: 'setUzer', limit: 10, filter: {} })), []);
+    assert.deepEqual(ids(await index.search({ text: 'get_user', limit: 10, filter: {} })).slice(0, 2), [
+      definition.id,
+      caller.id,
+    ]);
+  });
+
+  it('keeps installations with different prefixes apart on one server, down to a key limited to one prefix', async () => {
+    const mine = openIndex(meili);
+    const theirs = openIndex(meili, { indexPrefix: `${meili.indexPrefix}other_` });
+    await Promise.all([mine.init(), theirs.init()]);
+    const chunk = testChunk({ content: 'shared helper in both installations' });
+    await mine.upsert([chunk]);
+    await theirs.upsert([chunk, testChunk({ content: 'only the other installation has this helper' })]);
+    await mine.deleteRepository('app');
+    assert.deepEqual(await mine.search({ text: 'helper', limit: 10, filter: {} }), []);
+    assert.equal((await theirs.search({ text: 'helper', limit: 10, filter: {} })).length, 2);
+
+    const key = await client.createKey({
+      actions: ['search', 'documents.*', 'indexes.*', 'settings.*', 'tasks.get'],
+      indexes: [`${meili.indexPrefix}chunks`],
+      expiresAt: null,
+    });
+    try {
+      const limited = openIndex(meili, { apiKey: key.key });
+      await limited.init();
+      await limited.upsert([chunk]);
+      assert.deepEqual(ids(await limited.search({ text: 'helper', limit: 10, filter: {} })), [chunk.id]);
+      const trespassing = openIndex(meili, { apiKey: key.key, indexPrefix: `${meili.indexPrefix}other_` });
+      await assert.rejects(trespassing.search({ text: 'helper', limit: 10, filter: {} }), MeilisearchRejectedError);
+    } finally {
+      await client.deleteKey(key.key);
+    }
+  });
+
+  it('cuts writes into batches within the document and byte limits, and refuses an oversized chunk up front', async () => {
+    const index = openIndex(meili, { batchLimits: { maxDocuments: 2, maxBytes: 4_096 } });
+    await index.init();
+    const chunks = Array.from({ length: 5 }, (_, i) => testChunk({ content: `batched chunk number ${i}` }));
+    await index.upsert(chunks);
+    const additions = await client.tasks.getTasks({ indexUids: [index.uid], types: ['documentAdditionOrUpdate'] });
+    assert.equal(additions.results.length, 3);
+    assert.equal((await index.search({ text: 'batched chunk', limit: 10, filter: {} })).length, 5);
+
+    const huge = testChunk({ content: 'oversized '.repeat(500) });
+    await assert.rejects(index.upsert([testChunk({ content: 'small one' }), huge]), ValidationError);
+    assert.deepEqual(await index.search({ text: 'small oversized', limit: 10, filter: {} }), []);
+  });
+
+  it('deletes a repository by filter, whatever characters its name has', async () => {
+    const index = openIndex(meili);
+    await index.init();
+    const odd = testChunk({ repository: 'we"ird\\repo', content: 'a chunk of the odd repository' });
+    const plain = testChunk({ repository: 'we', content: 'a chunk of the plain repository' });
+    await index.upsert([odd, plain]);
+    await index.deleteRepository('we"ird\\repo');
+    assert.deepEqual(ids(await index.search({ text: 'chunk repository', limit: 10, filter: {} })), [plain.id]);
+  });
+
+  it('surfaces a failed task as a typed, non-retryable error', async () => {
+    const index = openIndex(meili);
+    // Another tool made the index with a different primary key: every addition task fails.
+    await client.createIndex(index.uid, { primaryKey: 'uid' }).waitTask();
+    await assert.rejects(index.upsert([testChunk({ content: 'refused' })]), (error: unknown) => {
+      assert.ok(error instanceof MeilisearchTaskError, String(error));
+      assert.equal(error.task.status, 'failed');
+      assert.equal(error.task.errorType, 'invalid_request');
+      assert.equal(error.retryable, false);
+      return true;
+    });
+  });
+
+  it('retries a write only when the failure is retryable', async () => {
+    const lines: string[] = [];
+    const stream = new PassThrough();
+    stream.on('data', (data: Buffer) => lines.push(data.toString()));
+    const logger = createLogger({ service: 'test', level: 'warn', format: 'json', stream });
+    const retries = () => lines.filter((line) => line.includes('retrying after a transient failure')).length;
+
+    const wrongKey = openIndex(meili, { apiKey: 'not-the-key', logger, ...FAST_RETRIES });
+    await assert.rejects(wrongKey.upsert([testChunk({ content: 'x' })]), MeilisearchRejectedError);
+    assert.equal(retries(), 0, 'a refused key is not retried');
+
+    const down = new MeilisearchKeywordIndex({
+      url: `http://127.0.0.1:${await freePort()}`,
+      indexPrefix: meili.indexPrefix,
+      logger,
+      ...FAST_RETRIES,
+    });
+    await assert.rejects(down.upsert([testChunk({ content: 'x' })]), DependencyError);
+    assert.equal(retries(), 2, 'an unreachable server is retried maxRetries times');
   });
 });

@@ -32,7 +32,12 @@ export const MEILISEARCH_SETTINGS = {
 } satisfies Settings;
 
 /** Settings whose attribute lists Meilisearch may return in another order. */
-const UNORDERED: ReadonlySet<string> = new Set(['filterableAttributes', 'sortableAttributes', 'displayedAttributes']);
+const UNORDERED: ReadonlySet<string> = new Set([
+  'filterableAttributes',
+  'sortableAttributes',
+  'displayedAttributes',
+  'disableOnAttributes',
+]);
 
 function sameValue(wanted: unknown, current: unknown, unordered: boolean): boolean {
   if (Array.isArray(wanted)) {

@@ -3,7 +3,11 @@
  * trip on loopback), with 1 and 8 concurrent clients, side by side with the raw latency of each building block alone
  * (query embedding, Chroma query, keyword query) and a ripgrep search over the same files: the baseline a user would
  * otherwise reach for. Real stores: PostgreSQL (PG_URL, one database per corpus size), Chroma (CHROMA_URL, or the
- * npm-packaged server started here), USE-lite, Postgres full-text keyword index. The search cache is off.
+ * npm-packaged server started here), USE-lite, and the keyword engine of KEYWORD_ENGINE: Postgres full-text search
+ * (default) or Meilisearch (`KEYWORD_ENGINE=meilisearch` with MEILI_URL and MEILI_API_KEY; each size gets its own
+ * database and index prefix, so the engines never share an index). The search cache is off.
+ * `BENCH_KEYWORD_ONLY=1` indexes and measures the keyword leg only (no embedding, no semantic or hybrid rows): minutes
+ * instead of hours for a new corpus size or engine.
  *
  * Corpus sizes in chunks: BENCH_CHUNKS (default `10000,100000`), each built by `search-corpus.ts` from real source.
  * The first run of a size indexes it, vectors included: USE-lite embeds ~20 chunks/s on 2 idle cores, so 100k chunks
@@ -36,6 +40,10 @@ const SIZES = z
   .min(1)
   .parse((process.env.BENCH_CHUNKS ?? '10000,100000').split(','));
 const KEY = 'bench-admin-key-2f8c1d7e9a4b6053c1e8';
+const ENGINE = z.enum(['postgres', 'meilisearch']).parse(process.env.KEYWORD_ENGINE ?? 'postgres');
+const ENGINE_LABEL = ENGINE === 'postgres' ? 'Postgres FTS' : 'Meilisearch';
+const KEYWORD_ONLY = process.env.BENCH_KEYWORD_ONLY === '1';
+const MODES = KEYWORD_ONLY ? ['keyword'] : ['keyword', 'semantic', 'hybrid'];
 const QUESTIONS = [
   'parse command line arguments',
   'validate options against a schema',
@@ -105,8 +113,21 @@ function row(label: string, stats: Stats, note = ''): string {
   return `| ${label} | ${f(stats.p50)} | ${f(stats.p95)} | ${f(stats.p99)} | ${stats.n} | ${note} |`;
 }
 
-/** The database of one corpus size. */
-const benchDatabase = (size: number) => `myragdb_bench_search_${size}`;
+/** The database of one corpus size and keyword engine. */
+const benchDatabase = (size: number) =>
+  ENGINE === 'postgres' ? `myragdb_bench_search_${size}` : `myragdb_bench_search_meili_${size}`;
+
+/** The keyword engine's settings for one corpus size: its own Meilisearch index. */
+function keywordEngineEnv(size: number): Record<string, string> {
+  if (ENGINE === 'postgres') return { KEYWORD_ENGINE: 'postgres' };
+  if (!process.env.MEILI_URL) throw new Error('KEYWORD_ENGINE=meilisearch needs MEILI_URL (and MEILI_API_KEY)');
+  return {
+    KEYWORD_ENGINE: 'meilisearch',
+    MEILI_URL: process.env.MEILI_URL,
+    ...(process.env.MEILI_API_KEY ? { MEILI_API_KEY: process.env.MEILI_API_KEY } : {}),
+    MEILI_INDEX_PREFIX: `myragdb_bench${size}_`,
+  };
+}
 
 function databaseUrl(adminUrl: string, database: string): string {
   const url = new URL(adminUrl);
@@ -122,7 +143,7 @@ function databaseUrl(adminUrl: string, database: string): string {
 async function prepareIndex(
   size: number,
   adminUrl: string,
-  deps: { config: ReturnType<typeof loadConfig>; embedder: Embedder; logger: ReturnType<typeof createLogger> },
+  deps: { embedder: Embedder; logger: ReturnType<typeof createLogger>; env: Record<string, string> },
 ): Promise<{ sql: PgSqlDatabase; indexer: IndexerRuntime; corpus: string; collectionPrefix: string }> {
   const admin = new PgSqlDatabase({ url: adminUrl, poolSize: 1, applicationName: 'bench-admin' });
   const { rows: databases } = await admin.query<{ datname: string }>(
@@ -138,7 +159,14 @@ async function prepareIndex(
   });
   await migrate(sql);
   const collectionPrefix = `bench${size}-`;
-  const indexer = await createIndexerRuntime({ ...deps, sql, collectionPrefix });
+  const config = loadConfig({ ...deps.env, ...keywordEngineEnv(size) });
+  const indexer = await createIndexerRuntime({
+    config,
+    embedder: deps.embedder,
+    logger: deps.logger,
+    sql,
+    collectionPrefix,
+  });
   const corpus = await searchCorpus(size);
   const known = await indexer.catalog.listRepositories();
   if (!known.some((repository) => repository.name === REPOSITORY)) {
@@ -161,7 +189,8 @@ async function prepareIndex(
   await sync(keywordPhase.signal, () => keywordPhase.abort()).catch((error: unknown) => {
     if (!keywordPhase.signal.aborted) throw error;
   });
-  for (const other of databases.map((row) => row.datname).filter((name) => name !== database)) {
+  const others = KEYWORD_ONLY ? [] : databases.map((row) => row.datname).filter((name) => name !== database);
+  for (const other of others) {
     const source = new PgSqlDatabase({
       url: databaseUrl(adminUrl, other),
       poolSize: 1,
@@ -184,7 +213,7 @@ async function prepareIndex(
     await source.close();
     if (copied > 0) console.error(`${size} chunks: ${copied} embeddings copied from ${other}`);
   }
-  const result = await sync();
+  const result = KEYWORD_ONLY ? { reindexed: 0 } : await sync();
   const stats = await indexer.catalog.stats(REPOSITORY);
   console.error(
     `${size} chunks: index ready in ${((performance.now() - started) / 1000).toFixed(0)} s: ${stats.files} files, ${stats.chunks} chunks (${result.reindexed} files reindexed)`,
@@ -201,16 +230,17 @@ async function main(): Promise<void> {
   chromaChild = chroma;
   const logger = createLogger({ service: 'bench', level: 'warn', format: 'pretty' });
   const chromaUrl = process.env.CHROMA_URL ?? chroma!.url;
-  const config = loadConfig({ CHROMA_URL: chromaUrl, LOG_LEVEL: 'warn', INDEXER_SYNC_INTERVAL_SECONDS: '0' });
+  const env = { CHROMA_URL: chromaUrl, LOG_LEVEL: 'warn', INDEXER_SYNC_INTERVAL_SECONDS: '0' };
   const embedder = new UseLiteEmbedder();
   await embedder.start();
   for (const size of SIZES) {
-    const { sql, indexer, corpus, collectionPrefix } = await prepareIndex(size, adminUrl, { config, embedder, logger });
-    console.log(`\n### ${size} chunks\n`);
+    const { sql, indexer, corpus, collectionPrefix } = await prepareIndex(size, adminUrl, { env, embedder, logger });
+    console.log(`\n### ${size} chunks, keyword engine ${ENGINE_LABEL}${KEYWORD_ONLY ? ', keyword leg only' : ''}\n`);
     const gateway = await startGateway({
       DATABASE_URL: databaseUrl(adminUrl, benchDatabase(size)),
       CHROMA_URL: chromaUrl,
       CHROMA_COLLECTION_PREFIX: collectionPrefix,
+      ...keywordEngineEnv(size),
     });
     try {
       console.log(await measure({ sql, indexer, corpus, embedder, gateway }));
@@ -303,8 +333,7 @@ async function measure(deps: {
   };
 
   // Warm-up: model, collections, connection pools, JIT.
-  for (const mode of ['keyword', 'semantic', 'hybrid'])
-    for (const query of queries.slice(0, 10)) await search(query, mode);
+  for (const mode of MODES) for (const query of queries.slice(0, 10)) await search(query, mode);
 
   const lines: string[] = [
     `Corpus: ${stats.files} files, ${stats.chunks} chunks (JavaScript/TypeScript from npm packages, then Go from Kubernetes and etcd); ${queries.length} queries (${rows.length} identifiers, ${QUESTIONS.length} questions); limit 10; cache off.`,
@@ -328,9 +357,13 @@ async function measure(deps: {
     return performance.now() - started;
   };
   for (const query of queries) {
-    let embedding: number[] = [];
-    raw.embed.push(await timed(async () => (embedding = (await embedder.embed([query]))[0]!)));
-    raw.vector.push(await timed(() => indexer.vectorIndex.query({ embedding, limit: 50, repositories: [REPOSITORY] })));
+    if (!KEYWORD_ONLY) {
+      let embedding: number[] = [];
+      raw.embed.push(await timed(async () => (embedding = (await embedder.embed([query]))[0]!)));
+      raw.vector.push(
+        await timed(() => indexer.vectorIndex.query({ embedding, limit: 50, repositories: [REPOSITORY] })),
+      );
+    }
     raw.keyword.push(await timed(() => indexer.keywordIndex.search({ text: query, limit: 50, filter: {} })));
     const words = /^\w+$/.test(query)
       ? [query]
@@ -348,52 +381,58 @@ async function measure(deps: {
         }),
       ),
     );
-    for (const mode of ['keyword', 'semantic', 'hybrid']) {
+    for (const mode of MODES) {
       const entry = (single[mode] ??= { client: [], server: [] });
       const started = performance.now();
       entry.server.push(await search(query, mode));
       entry.client.push(performance.now() - started);
     }
   }
-  for (const mode of ['keyword', 'semantic', 'hybrid']) {
+  for (const mode of MODES) {
     record(`${mode}, 1 client, server-side`, single[mode]!.server);
     record(`${mode}, 1 client, client-side`, single[mode]!.client);
   }
-  record('raw: embed query (USE-lite), 1 client', raw.embed);
-  record('raw: Chroma top-50, 1 client', raw.vector);
-  record('raw: keyword top-50 (Postgres FTS), 1 client', raw.keyword);
+  if (!KEYWORD_ONLY) {
+    record('raw: embed query (USE-lite), 1 client', raw.embed);
+    record('raw: Chroma top-50, 1 client', raw.vector);
+  }
+  record(`raw: keyword top-50 (${ENGINE_LABEL}), 1 client`, raw.keyword);
   record('baseline: ripgrep over the corpus, 1 client', raw.ripgrep);
 
-  for (const mode of ['keyword', 'semantic', 'hybrid']) {
+  for (const mode of MODES) {
     const measured = await concurrently(queries, 8, (query) => search(query, mode));
     record(`${mode}, 8 clients, server-side`, measured.server);
     record(`${mode}, 8 clients, client-side`, measured.client);
   }
-  const vectorsAlone = await concurrently(queries, 8, async (query) => {
-    await indexer.vectorIndex.query({
-      embedding: (await embedder.embed([query]))[0]!,
-      limit: 50,
-      repositories: [REPOSITORY],
+  if (!KEYWORD_ONLY) {
+    const vectorsAlone = await concurrently(queries, 8, async (query) => {
+      await indexer.vectorIndex.query({
+        embedding: (await embedder.embed([query]))[0]!,
+        limit: 50,
+        repositories: [REPOSITORY],
+      });
     });
-  });
-  record('raw: embed + Chroma top-50, 8 clients', vectorsAlone.client);
+    record('raw: embed + Chroma top-50, 8 clients', vectorsAlone.client);
+  }
   const keywordAlone = await concurrently(queries, 8, async (query) => {
     await indexer.keywordIndex.search({ text: query, limit: 50, filter: {} });
   });
   record('raw: keyword top-50, 8 clients', keywordAlone.client);
 
-  const slowerLeg = Math.max(
-    summary['raw: embed query (USE-lite), 1 client']!.p50 + summary['raw: Chroma top-50, 1 client']!.p50,
-    summary['raw: keyword top-50 (Postgres FTS), 1 client']!.p50,
-  );
-  const overhead = (summary['hybrid, 1 client, server-side']!.p50 / slowerLeg - 1) * 100;
   const memory = await gateway.memory();
   const load = loadavg().map((value) => value.toFixed(1));
+  const overheadNote = () => {
+    const slowerLeg = Math.max(
+      summary['raw: embed query (USE-lite), 1 client']!.p50 + summary['raw: Chroma top-50, 1 client']!.p50,
+      summary[`raw: keyword top-50 (${ENGINE_LABEL}), 1 client`]!.p50,
+    );
+    const overhead = (summary['hybrid, 1 client, server-side']!.p50 / slowerLeg - 1) * 100;
+    return ` Gateway overhead, hybrid p50 (server-side) over the slower leg alone (embed + Chroma vs keyword): ${overhead.toFixed(0)} %.`;
+  };
   lines.push(
     '',
-    `Load average during the run: ${load.join(' / ')} (2 cores). Gateway overhead, hybrid p50 (server-side) over ` +
-      `the slower leg alone (embed + Chroma vs keyword): ${overhead.toFixed(0)} %. Gateway process RSS after the ` +
-      `runs: ${memory.rssMb.toFixed(0)} MB (peak ${memory.peakMb.toFixed(0)} MB).`,
+    `Load average during the run: ${load.join(' / ')} (2 cores).${KEYWORD_ONLY ? '' : overheadNote()} Gateway ` +
+      `process RSS after the runs: ${memory.rssMb.toFixed(0)} MB (peak ${memory.peakMb.toFixed(0)} MB).`,
   );
   // Where the gateway's time went, from its own histograms (every search above, all modes and client counts).
   const exposition = await (await fetch(`${gateway.url}/api/v1/metrics`)).text();
@@ -407,7 +446,7 @@ async function measure(deps: {
     return ((value('sum') / value('count')) * 1000).toFixed(1);
   };
   lines.push(
-    `Mean per stage inside the gateway (ms): ${['embed', 'vector', 'keyword', 'fusion'].map((leg) => `${leg} ${mean(leg)}`).join(', ')} (fusion = fusion + catalog read + filters + snippets).`,
+    `Mean per stage inside the gateway (ms): ${(KEYWORD_ONLY ? ['keyword', 'fusion'] : ['embed', 'vector', 'keyword', 'fusion']).map((leg) => `${leg} ${mean(leg)}`).join(', ')} (fusion = fusion + catalog read + filters + snippets).`,
   );
   return lines.join('\n');
 }

@@ -18,7 +18,7 @@ describe('myragdb repo / reindex / index status against the catalog database', f
   const cli = async (...args: string[]) => {
     try {
       const { stdout } = await run(process.execPath, ['services/cli/bin/myragdb.js', ...args], {
-        env: { ...process.env, DATABASE_URL: postgres.url!, LOG_LEVEL: 'error' },
+        env: { ...process.env, KEYWORD_ENGINE: 'postgres', DATABASE_URL: postgres.url!, LOG_LEVEL: 'error' },
       });
       return { code: 0, stdout, stderr: '' };
     } catch (error) {

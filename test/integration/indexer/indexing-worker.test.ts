@@ -103,6 +103,8 @@ describe('indexer workers: the Postgres job queue shared by several workers and 
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/integration/indexer/worker-child.ts'], {
       env: {
         ...process.env,
+        // The survivor writes keywords to Postgres; MEILI_URL in the environment must not send these elsewhere.
+        KEYWORD_ENGINE: 'postgres',
         DATABASE_URL: postgres.url!,
         CHROMA_URL: chroma.url,
         COLLECTION_PREFIX: chroma.collectionPrefix,

@@ -233,15 +233,17 @@ export const configSchema = z.object({
   }),
 
   // Search stores
-  KEYWORD_ENGINE: withDefault(z.enum(['postgres', 'meilisearch']), {
+  KEYWORD_ENGINE: optional(z.enum(['postgres', 'meilisearch']), {
     group: 'Search stores',
-    default: 'postgres',
+    defaultText: 'meilisearch when MEILI_URL is set, else postgres',
+    example: 'meilisearch',
     description: 'Keyword index: PostgreSQL full-text search, or Meilisearch (needs MEILI_URL).',
   }),
   MEILI_URL: optional(httpUrl(), {
     group: 'Search stores',
     example: 'http://127.0.0.1:7700',
-    description: 'Meilisearch endpoint, used when KEYWORD_ENGINE=meilisearch.',
+    description:
+      'Meilisearch endpoint; setting it selects Meilisearch as the keyword engine unless KEYWORD_ENGINE says postgres.',
   }),
   MEILI_API_KEY: optional(z.string().min(1), {
     group: 'Search stores',

@@ -10,7 +10,10 @@ import { weakSecretReason } from './secret-strength.js';
 
 type ParsedConfig = z.output<typeof configSchema>;
 export type LogFormat = 'json' | 'pretty';
-export type AppConfig = Readonly<Omit<ParsedConfig, 'LOG_FORMAT'> & { LOG_FORMAT: LogFormat }>;
+export type KeywordEngine = NonNullable<ParsedConfig['KEYWORD_ENGINE']>;
+export type AppConfig = Readonly<
+  Omit<ParsedConfig, 'LOG_FORMAT' | 'KEYWORD_ENGINE'> & { LOG_FORMAT: LogFormat; KEYWORD_ENGINE: KeywordEngine }
+>;
 export type Environment = AppConfig['ENVIRONMENT'];
 
 export interface ConfigProblem {
@@ -38,6 +41,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   return deepFreeze({
     ...data,
     LOG_FORMAT: data.LOG_FORMAT ?? (data.ENVIRONMENT === 'production' ? 'json' : 'pretty'),
+    // A Meilisearch endpoint is only given to be used, as DATABASE_URL and CHROMA_URL are.
+    KEYWORD_ENGINE: data.KEYWORD_ENGINE ?? (data.MEILI_URL ? 'meilisearch' : 'postgres'),
   });
 }
 

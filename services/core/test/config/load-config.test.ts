@@ -38,6 +38,15 @@ describe('loadConfig', () => {
     assert.equal(config.DATABASE_URL, undefined);
   });
 
+  it('uses Meilisearch for keywords when MEILI_URL is set, unless KEYWORD_ENGINE says postgres', () => {
+    assert.equal(loadConfig({ MEILI_URL: 'http://127.0.0.1:7700' }).KEYWORD_ENGINE, 'meilisearch');
+    assert.equal(
+      loadConfig({ MEILI_URL: 'http://127.0.0.1:7700', KEYWORD_ENGINE: 'postgres' }).KEYWORD_ENGINE,
+      'postgres',
+    );
+    assert.equal(loadConfig({ MEILI_URL: '' }).KEYWORD_ENGINE, 'postgres', 'a blank MEILI_URL is unset');
+  });
+
   it('parses typed values and ignores unrelated variables', () => {
     const config = loadConfig({
       PORT: '8080',

@@ -15,6 +15,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { SearchResponse } from '../../services/search-gateway/src/api/search.schemas.js';
 import { createFixtureRepository, type FixtureRepository } from '../support/fixture-repository.js';
 import { registerTeardown } from '../support/hooks.js';
+import { meilisearchClient, useMeilisearch } from '../support/meilisearch.js';
 import { freePort } from '../support/ports.js';
 
 const CLI = fileURLToPath(new URL('../../services/cli/bin/myragdb.js', import.meta.url));
@@ -33,8 +34,11 @@ interface Up {
   key: string;
 }
 
-async function startUp(args: string[], until: RegExp): Promise<Up> {
-  const child = spawn(process.execPath, [CLI, 'up', ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+async function startUp(args: string[], until: RegExp, env: Record<string, string> = {}): Promise<Up> {
+  const child = spawn(process.execPath, [CLI, 'up', ...args], {
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   registerTeardown(async () => {
     if (child.exitCode === null) {
       child.kill('SIGKILL');
@@ -146,5 +150,63 @@ describe('local mode: myragdb up end to end', function () {
     assert.equal(list.repositories.length, 1);
     assert.equal((await search(second, { query: 'parseQuery', mode: 'keyword' })).results[0]?.path, 'src/query.ts');
     assert.equal(await stop(second), 0);
+  });
+});
+
+describe('local mode: myragdb up with MEILI_URL', function () {
+  this.timeout(300_000);
+  const meili = useMeilisearch();
+  let fixture: FixtureRepository;
+  let dataDir: string;
+
+  before(async () => {
+    fixture = await createFixtureRepository();
+    await fixture.remove('data/huge.txt');
+    dataDir = await mkdtemp(join(tmpdir(), 'myragdb-up-meili-'));
+    registerTeardown(() => rm(dataDir, { recursive: true, force: true }));
+  });
+
+  it('keeps its keyword index in that Meilisearch server and searches it', async () => {
+    const env = {
+      MEILI_URL: meili.url,
+      ...(meili.apiKey ? { MEILI_API_KEY: meili.apiKey } : {}),
+      MEILI_INDEX_PREFIX: meili.indexPrefix,
+    };
+    const port = await freePort();
+    const up = await startUp([fixture.root, '--port', String(port), '--data-dir', dataDir], /Indexed: /, env);
+    try {
+      assert.match(
+        up.output(),
+        new RegExp(`keywords in Meilisearch at ${meili.url} \\(index ${meili.indexPrefix}chunks\\)`),
+      );
+      const stats = await meilisearchClient(meili).index(`${meili.indexPrefix}chunks`).getStats();
+      assert.ok(stats.numberOfDocuments > 0, 'the chunks are in Meilisearch');
+      const response = await fetch(`${up.url}/api/v1/search`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${up.key}` },
+        body: JSON.stringify({ query: 'parseQuery', mode: 'keyword' }),
+      });
+      const body = (await response.json()) as SearchResponse;
+      assert.equal(body.results[0]?.path, 'src/query.ts');
+      assert.equal(body.results[0]?.keyword?.rank, 1);
+    } finally {
+      assert.equal(await stop(up), 0);
+    }
+  });
+
+  it('refuses to start, naming Meilisearch, when MEILI_URL does not answer', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const failed = await run(
+      process.execPath,
+      [CLI, 'up', fixture.root, '--port', String(await freePort()), '--data-dir', dataDir],
+      {
+        env: cleanEnv({ MEILI_URL: dead, MEILI_INDEX_PREFIX: meili.indexPrefix }),
+      },
+    ).then(
+      () => assert.fail('myragdb up started without its keyword store'),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    assert.notEqual(failed.code, 0);
+    assert.match(`${failed.stdout}${failed.stderr}`, /Meilisearch is unavailable/);
   });
 });

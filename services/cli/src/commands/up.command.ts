@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import pc from 'picocolors';
+import type { AppConfig } from '../../../core/src/config/load-config.js';
+import { redactText } from '../../../core/src/redaction.js';
 import type { RepositoryStatus } from '../../../search-gateway/src/api/repository.schemas.js';
 import { startLocalMode } from '../local/local-mode.js';
 import type { CommandIo } from './command-io.js';
@@ -24,6 +26,19 @@ export function formatProgress(status: RepositoryStatus): string {
   }`;
 }
 
+/** Where `up` keeps what, in one line; URLs lose any credentials. */
+export function describeStores(
+  config: Pick<AppConfig, 'DATABASE_URL' | 'KEYWORD_ENGINE' | 'MEILI_URL' | 'MEILI_INDEX_PREFIX' | 'CHROMA_URL'>,
+): string {
+  const catalog = config.DATABASE_URL ? `catalog in ${redactText(config.DATABASE_URL)}` : 'catalog in PGlite';
+  const keywords =
+    config.KEYWORD_ENGINE === 'meilisearch'
+      ? `keywords in Meilisearch at ${redactText(config.MEILI_URL ?? '')} (index ${config.MEILI_INDEX_PREFIX}chunks)`
+      : 'keywords in PostgreSQL full-text search';
+  const vectors = config.CHROMA_URL ? `vectors in Chroma at ${redactText(config.CHROMA_URL)}` : 'vectors in Chroma';
+  return `${catalog}, ${keywords}, ${vectors}`;
+}
+
 /**
  * `myragdb up [PATH…]`: MyRAGDB on this machine in one process, with embedded stores in the data dir; prints the
  * URL and admin key, then indexing progress until every repository is ready. Ctrl-C stops it cleanly.
@@ -45,6 +60,7 @@ export function upCommand(io: CommandIo = processIo(), env: NodeJS.ProcessEnv = 
       const local = await startLocalMode({ paths, port: options.port, dataDir: options.dataDir, env });
 
       say(`${c.green('MyRAGDB is running')} at ${c.bold(local.url)}  (health: ${local.healthUrl})`);
+      say(c.dim(`Stores: ${describeStores(local.config)}`));
       if (local.adminKey.source === 'MYRAGDB_API_KEY') say('Admin API key: the value of MYRAGDB_API_KEY');
       else say(`Admin API key: ${c.bold(local.adminKey.key)}  (saved in ${local.adminKey.file}, mode 0600)`);
       say(

@@ -169,6 +169,30 @@ export const Metrics = {
     type: 'gauge',
     labelNames: ['state'],
   }),
+  meilisearchDocuments: define({
+    name: 'myragdb_meilisearch_documents',
+    help: 'Documents in this installation’s Meilisearch index.',
+    type: 'gauge',
+    labelNames: [],
+  }),
+  meilisearchPendingTasks: define({
+    name: 'myragdb_meilisearch_pending_tasks',
+    help: 'Meilisearch tasks of this installation’s index that are enqueued or processing.',
+    type: 'gauge',
+    labelNames: [],
+  }),
+  meilisearchOldestPendingTaskAge: define({
+    name: 'myragdb_meilisearch_oldest_pending_task_age_seconds',
+    help: 'How long the oldest enqueued Meilisearch task of this installation’s index has waited (0 when none).',
+    type: 'gauge',
+    labelNames: [],
+  }),
+  meilisearchFailedTasks: define({
+    name: 'myragdb_meilisearch_failed_tasks',
+    help: 'Meilisearch tasks of this installation’s index that failed in the last 15 minutes.',
+    type: 'gauge',
+    labelNames: [],
+  }),
   indexingBacklog: define({
     name: 'myragdb_indexing_backlog_jobs',
     help: 'Indexing jobs waiting, as seen in the catalog by the health service.',

@@ -24,7 +24,8 @@ export interface HealthSettings {
   stuckJobAfterMs: number;
   dataDir: string;
   chromaUrl?: string | undefined;
-  meilisearch?: { url: string; apiKey?: string | undefined } | undefined;
+  /** The keyword engine's Meilisearch, when it is the engine; `indexUid` is this installation's index. */
+  meilisearch?: { url: string; apiKey?: string | undefined; indexUid: string } | undefined;
   thresholds: AlertThresholds;
 }
 
@@ -61,10 +62,11 @@ export function composeHealthMonitor(deps: HealthMonitorDeps): HealthMonitor {
     new PostgresCheck({ sql: deps.sql, ...(deps.poolStats ? { poolStats: deps.poolStats } : {}) }),
   ];
   if (settings.meilisearch) {
-    const { url, apiKey } = settings.meilisearch;
+    const { url, apiKey, indexUid } = settings.meilisearch;
     checks.push(
       new MeilisearchCheck(
         new Meilisearch({ host: url, ...(apiKey ? { apiKey } : {}), timeout: settings.checkTimeoutMs }),
+        indexUid,
       ),
     );
   }

@@ -10,6 +10,7 @@ import { Metrics } from '../../core/src/metric-names.js';
 import type { ServiceMetrics } from '../../core/src/metrics.js';
 import type { IndexingQueueStats } from '../../core/src/ports/indexing-queue-stats.js';
 import { describeError, runCheck, withTimeout, type ComponentCheck } from './checks/component-check.js';
+import type { MeilisearchFindings } from './checks/meilisearch.check.js';
 import { ServiceInstanceCheck, type ServiceInstance } from './checks/service-instance.check.js';
 import type { InstanceDiscovery } from './discovery/instance-discovery.js';
 import { evaluateAlerts, toReportAlert, type AlertRule, type AlertState } from './evaluation/alert-evaluator.js';
@@ -66,6 +67,10 @@ export class HealthMonitor {
       memory: metrics.gauge(Metrics.systemMemoryPercent),
       disk: metrics.gauge(Metrics.systemDiskPercent),
       connections: metrics.gauge(Metrics.postgresConnections),
+      meiliDocuments: metrics.gauge(Metrics.meilisearchDocuments),
+      meiliPending: metrics.gauge(Metrics.meilisearchPendingTasks),
+      meiliOldestPending: metrics.gauge(Metrics.meilisearchOldestPendingTaskAge),
+      meiliFailed: metrics.gauge(Metrics.meilisearchFailedTasks),
       backlog: metrics.gauge(Metrics.indexingBacklog),
       stuck: metrics.gauge(Metrics.indexingStuckJobs),
       lastSync: metrics.gauge(Metrics.repositoryLastSuccessfulSync),
@@ -257,6 +262,13 @@ export class HealthMonitor {
     for (const run of staticRuns) {
       const byState = (run.data as { connectionsByState?: Record<string, number> } | undefined)?.connectionsByState;
       for (const [state, count] of Object.entries(byState ?? {})) g.connections.set({ state }, count);
+      const meilisearch = (run.data as { meilisearch?: MeilisearchFindings } | undefined)?.meilisearch;
+      if (meilisearch) {
+        g.meiliDocuments.set(meilisearch.documents ?? 0);
+        g.meiliPending.set(meilisearch.pendingTasks);
+        g.meiliOldestPending.set(meilisearch.oldestPendingTaskAgeSeconds);
+        g.meiliFailed.set(meilisearch.failedTasks);
+      }
     }
     if (queue) {
       g.backlog.set(queue.queued);

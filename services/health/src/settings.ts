@@ -1,4 +1,5 @@
 import type { AppConfig } from '../../core/src/config/load-config.js';
+import { keywordIndexUid } from '../../core/src/adapters/keyword-index/meilisearch.keyword-index.js';
 import type { HealthSettings } from './compose.js';
 
 /** The health monitor's settings from the parsed config. */
@@ -9,7 +10,10 @@ export function healthSettingsFromConfig(config: AppConfig): HealthSettings {
     stuckJobAfterMs: config.HEALTH_STUCK_JOB_AFTER_MS,
     dataDir: config.MYRAGDB_DATA_DIR,
     chromaUrl: config.CHROMA_URL,
-    meilisearch: config.MEILI_URL ? { url: config.MEILI_URL, apiKey: config.MEILI_API_KEY } : undefined,
+    meilisearch:
+      config.KEYWORD_ENGINE === 'meilisearch' && config.MEILI_URL
+        ? { url: config.MEILI_URL, apiKey: config.MEILI_API_KEY, indexUid: keywordIndexUid(config.MEILI_INDEX_PREFIX) }
+        : undefined,
     thresholds: {
       apiLatencyMs: config.ALERT_API_LATENCY_MS,
       searchLatencyMs: config.ALERT_SEARCH_LATENCY_MS,

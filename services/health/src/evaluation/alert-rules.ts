@@ -49,6 +49,7 @@ export const AlertName = {
   INDEXING_BACKLOG_GROWING: 'IndexingBacklogGrowing',
   INDEXING_STALLED: 'IndexingStalled',
   REPOSITORY_SYNC_FAILING: 'RepositorySyncFailing',
+  MEILISEARCH_TASKS_FAILING: 'MeilisearchTasksFailing',
 } as const;
 export type AlertName = (typeof AlertName)[keyof typeof AlertName];
 
@@ -190,6 +191,15 @@ export function buildAlertRules(thresholds: AlertThresholds): AlertRule<HealthOb
           message: `${failing.repository}: ${failing.consecutiveFailures} failed sync(s) in a row, last: ${failing.lastError}`,
           labels: { repository: failing.repository },
         })),
+    },
+    {
+      // The Meilisearch check degrades on failed or stalled tasks; its message says which.
+      name: AlertName.MEILISEARCH_TASKS_FAILING,
+      ...warning,
+      conditions: (o) =>
+        o.components
+          .filter((c) => c.kind === ComponentKind.KEYWORD_STORE && c.status === HealthStatus.DEGRADED)
+          .map((c) => ({ key: c.name, message: `${c.name} task queue: ${c.message}` })),
     },
   ];
 }

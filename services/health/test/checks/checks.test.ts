@@ -8,9 +8,9 @@ import { createServiceApp } from '../../../core/src/http/service-app.js';
 import { createMetrics } from '../../../core/src/metrics.js';
 import { captureLogger } from '../../../core/test/support/capture-logger.js';
 import { freePort } from '../../../../test/support/ports.js';
-import { useMeilisearch } from '../../../../test/support/meilisearch.js';
+import { meilisearchClient, useMeilisearch } from '../../../../test/support/meilisearch.js';
 import { runCheck, type ComponentCheck } from '../../src/checks/component-check.js';
-import { MeilisearchCheck } from '../../src/checks/meilisearch.check.js';
+import { MeilisearchCheck, meilisearchVerdict } from '../../src/checks/meilisearch.check.js';
 import { ServiceInstanceCheck } from '../../src/checks/service-instance.check.js';
 import { createHttpServer } from '../../../core/src/http/server.js';
 
@@ -105,21 +105,74 @@ describe('ServiceInstanceCheck against a real service probe surface', () => {
 describe('MeilisearchCheck', () => {
   it('is unhealthy with the connection error when Meilisearch does not answer', async () => {
     const port = await freePort();
-    const check = new MeilisearchCheck(new Meilisearch({ host: `http://127.0.0.1:${port}`, timeout: 1000 }));
+    const check = new MeilisearchCheck(new Meilisearch({ host: `http://127.0.0.1:${port}`, timeout: 1000 }), 'x');
     const { component } = await runCheck(check, 2000);
     assert.equal(component.kind, 'keyword-store');
     assert.equal(component.status, 'unhealthy');
     assert.match(component.message, /ECONNREFUSED|fetch failed|request/i);
   });
 
+  it('is degraded by failed tasks in the window or a queue that stopped moving, and says which', () => {
+    const findings = {
+      index: 'myragdb_chunks',
+      documents: 10,
+      pendingTasks: 0,
+      oldestPendingTaskAgeSeconds: 0,
+      failedTasks: 0,
+      lastFailure: undefined,
+    };
+    assert.equal(meilisearchVerdict(findings).status, 'healthy');
+    assert.match(meilisearchVerdict({ ...findings, documents: null }).message, /not created yet/);
+    const failed = meilisearchVerdict({
+      ...findings,
+      failedTasks: 2,
+      lastFailure: { uid: 7, type: 'documentAdditionOrUpdate', code: 'no_space_left_on_device', message: 'full' },
+    });
+    assert.equal(failed.status, 'degraded');
+    assert.match(failed.message, /2 task\(s\) failed .*task 7 documentAdditionOrUpdate: no_space_left_on_device/);
+    assert.equal(
+      meilisearchVerdict({ ...findings, pendingTasks: 3, oldestPendingTaskAgeSeconds: 600 }).status,
+      'healthy',
+    );
+    const stalled = meilisearchVerdict({ ...findings, pendingTasks: 3, oldestPendingTaskAgeSeconds: 901 });
+    assert.equal(stalled.status, 'degraded');
+    assert.match(stalled.message, /3 task\(s\) pending, the oldest for 901 s/);
+  });
+
   describe('against a real Meilisearch server', () => {
     const meili = useMeilisearch();
-    it('is healthy with per-index document counts', async () => {
-      const client = new Meilisearch({ host: meili.url, ...(meili.apiKey ? { apiKey: meili.apiKey } : {}) });
-      await client.createIndex(`${meili.indexPrefix}docs`).waitTask();
-      const { component } = await runCheck(new MeilisearchCheck(client), 5000);
-      assert.equal(component.status, 'healthy');
-      assert.ok((component.details?.indexes as Record<string, unknown>)[`${meili.indexPrefix}docs`]);
+
+    it('reports its own index and task queue only, and degrades when one of its tasks failed', async function () {
+      this.timeout(60_000);
+      const client = meilisearchClient(meili);
+      const uid = `${meili.indexPrefix}chunks`;
+      await client.createIndex(`${meili.indexPrefix}other_chunks`).waitTask();
+      await client
+        .index(`${meili.indexPrefix}other_chunks`)
+        .addDocuments([{ id: 'a' }, { id: 'b' }])
+        .waitTask();
+      const check = new MeilisearchCheck(client, uid);
+      let { component } = await runCheck(check, 10_000);
+      assert.equal(component.status, 'healthy', component.message);
+      assert.equal(component.details?.documents, null, 'another installation’s index is not counted');
+
+      await client.createIndex(uid, { primaryKey: 'id' }).waitTask();
+      await client
+        .index(uid)
+        .addDocuments([{ id: 'one' }])
+        .waitTask();
+      // A write that fails: documents without the primary key.
+      const failedTask = await client
+        .index(uid)
+        .addDocuments([{ name: 'no id' }])
+        .waitTask();
+      assert.equal(failedTask.status, 'failed');
+      ({ component } = await runCheck(check, 10_000));
+      assert.equal(component.status, 'degraded');
+      assert.equal(component.details?.documents, 1);
+      assert.equal(component.details?.failed_tasks, 1);
+      assert.equal(component.details?.pending_tasks, 0);
+      assert.match(component.message, new RegExp(`task ${failedTask.uid} documentAdditionOrUpdate`));
     });
   });
 });

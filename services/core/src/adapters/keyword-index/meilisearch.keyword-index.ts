@@ -67,6 +67,11 @@ const WRITE_BACKOFF: BackoffStrategy = {
   jitter: 'equal',
 };
 
+/** The uid of an installation's keyword index on a (possibly shared) Meilisearch server. */
+export function keywordIndexUid(prefix: string = DEFAULT_INDEX_PREFIX): string {
+  return `${prefix}chunks`;
+}
+
 /** A Meilisearch task ended `failed` or `canceled`, or did not end in time. Retryable only when the cause is. */
 export class MeilisearchTaskError extends DependencyError {
   override readonly retryable: boolean;
@@ -161,7 +166,7 @@ export class MeilisearchKeywordIndex implements KeywordIndex {
       timeout: options.requestTimeoutMs ?? 10_000,
       ...(options.apiKey ? { apiKey: options.apiKey } : {}),
     });
-    this.uid = `${prefix}chunks`;
+    this.uid = keywordIndexUid(prefix);
     this.taskTimeoutMs = options.taskTimeoutMs ?? 60_000;
     this.batchLimits = { ...DEFAULT_BATCH_LIMITS, ...options.batchLimits };
   }

@@ -20,6 +20,8 @@ import {
 import { SecretKeys } from './secrets.specs.js';
 
 export const DATA_VOLUME = 'data';
+/** How often the managed Meilisearch writes a snapshot to its data volume (`MEILI_SCHEDULE_SNAPSHOT`). */
+export const MEILISEARCH_SNAPSHOT_INTERVAL_SECONDS = 6 * 60 * 60;
 
 interface StoreRuntime {
   uid: number;
@@ -69,6 +71,8 @@ export const STORE_RUNTIME: Record<StoreName, StoreRuntime> = {
       { name: 'MEILI_DB_PATH', value: '/meili_data/data.ms' },
       { name: 'MEILI_DUMP_DIR', value: '/meili_data/dumps' },
       { name: 'MEILI_SNAPSHOT_DIR', value: '/meili_data/snapshots' },
+      // A snapshot of every index on the store's volume every 6 hours: a restore point that needs no reindex.
+      { name: 'MEILI_SCHEDULE_SNAPSHOT', value: String(MEILISEARCH_SNAPSHOT_INTERVAL_SECONDS) },
       secretEnv('MEILI_MASTER_KEY', Names.storeCredentials(owner, 'meilisearch'), SecretKeys.meilisearchMasterKey),
     ],
     readinessProbe: httpProbe('/health', 'store'),

@@ -196,6 +196,12 @@ describe('operator specs: desired state', () => {
       container(meili).env?.find((variable) => variable.name === 'MEILI_MASTER_KEY')?.valueFrom?.secretKeyRef?.key,
       'master-key',
     );
+    const meiliEnv = Object.fromEntries(
+      (container(meili).env ?? []).map((variable) => [variable.name, variable.value]),
+    );
+    assert.equal(meiliEnv.MEILI_ENV, 'production');
+    assert.equal(meiliEnv.MEILI_SCHEDULE_SNAPSHOT, '21600', 'a snapshot every 6 hours on the data volume');
+    assert.match(meiliEnv.MEILI_SNAPSHOT_DIR ?? '', /^\/meili_data\//);
     const deleting = buildDesiredState(contextFor({ deletionPolicy: 'Delete' }));
     assert.equal(
       find<V1StatefulSet>(deleting, 'StatefulSet', 'docs-postgres').spec!.persistentVolumeClaimRetentionPolicy!

@@ -17,7 +17,7 @@ export const DEFAULT_SYNC_INTERVAL = '5m';
 
 export const DEFAULT_STORE_IMAGES = {
   postgres: 'docker.io/library/postgres:16.4',
-  meilisearch: 'docker.io/getmeili/meilisearch:v1.11.3',
+  meilisearch: 'docker.io/getmeili/meilisearch:v1.50.0',
   chroma: 'docker.io/chromadb/chroma:0.6.3',
 } as const;
 export const DEFAULT_STORAGE_SIZE = '10Gi';

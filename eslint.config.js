@@ -21,8 +21,8 @@ export default tseslint.config(
     // Pure decision code: no environment, no clock, no I/O. Callers pass what it needs.
     files: [
       'services/core/src/domain/**/*.ts',
-      'services/core/src/chunking/**/*.ts',
-      'services/core/src/indexing/plan-*.ts',
+      'services/indexer/src/chunking/**/*.ts',
+      'services/indexer/src/pipeline/plan-*.ts',
       'operator/src/specs/**/*.ts',
       'services/health/src/evaluation/**/*.ts',
       'services/health/src/metrics-scrape/{prometheus-text,traffic-summary}.ts',

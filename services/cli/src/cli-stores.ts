@@ -5,7 +5,7 @@ import { migrate } from '../../core/src/db/migrate.js';
 import { openDatabase } from '../../core/src/db/open-database.js';
 import type { SqlDatabase } from '../../core/src/ports/sql-database.js';
 import { createCredentialCipher } from '../../core/src/security/credential-cipher.js';
-import { repositoryState } from '../../core/src/indexing/repository-status.js';
+import { repositoryState } from '../../core/src/domain/repository-status.js';
 
 /**
  * What the repository and indexing commands work on: the catalog database itself, the one every indexer replica

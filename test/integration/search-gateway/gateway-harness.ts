@@ -11,7 +11,7 @@ import request from 'supertest';
 import { UseLiteEmbedder } from '../../../services/core/src/adapters/embedder/use-lite.embedder.js';
 import { type AppConfig, loadConfig } from '../../../services/core/src/config/load-config.js';
 import { migrate } from '../../../services/core/src/db/migrate.js';
-import { createIndexerRuntime, type IndexerRuntime } from '../../../services/core/src/indexing/indexer-runtime.js';
+import { createIndexerRuntime, type IndexerRuntime } from '../../../services/indexer/src/indexer-runtime.js';
 import { createLogger, type Logger } from '../../../services/core/src/logging.js';
 import { createMetrics } from '../../../services/core/src/metrics.js';
 import type { KeywordIndex } from '../../../services/core/src/ports/keyword-index.js';

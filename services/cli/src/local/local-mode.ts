@@ -6,7 +6,7 @@ import { type AppConfig, loadConfig } from '../../../core/src/config/load-config
 import { migrate } from '../../../core/src/db/migrate.js';
 import { openDatabase } from '../../../core/src/db/open-database.js';
 import { type RunningServer, startServer } from '../../../core/src/http/server.js';
-import { createIndexerRuntime, type IndexerRuntime } from '../../../core/src/indexing/indexer-runtime.js';
+import { createIndexerRuntime, type IndexerRuntime } from '../../../indexer/src/indexer-runtime.js';
 import { createLoggerFromConfig, type Logger } from '../../../core/src/logging.js';
 import { createMetrics } from '../../../core/src/metrics.js';
 import type { SqlDatabase } from '../../../core/src/ports/sql-database.js';

@@ -1,7 +1,7 @@
 import { Parser } from 'web-tree-sitter';
-import type { Chunk } from '../domain/chunk.js';
-import { parseValid } from '../validation.js';
-import { chunkId, contentHash } from '../indexing/chunk-id.js';
+import type { Chunk } from '../../../core/src/domain/chunk.js';
+import { parseValid } from '../../../core/src/validation.js';
+import { chunkId, contentHash } from '../../../core/src/domain/chunk-id.js';
 import { chunkingOptionsSchema, type ChunkingOptions, type ChunkingOptionsInput } from './chunking-options.js';
 import { GrammarLoader } from './grammar-loader.js';
 import { GRAMMAR_RULES } from './grammar-rules.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Language, Parser } from 'web-tree-sitter';
-import { InternalError } from '../errors.js';
+import { InternalError } from '../../../core/src/errors.js';
 import type { GrammarRules } from './grammar-rules.js';
 
 const require = createRequire(import.meta.url);

@@ -1,7 +1,7 @@
 import PQueue from 'p-queue';
-import type { PendingVectorChunk, VectorBacklog } from '../ports/catalog.js';
-import type { Embedder } from '../ports/embedder.js';
-import type { VectorIndex, VectorRecord } from '../ports/vector-index.js';
+import type { PendingVectorChunk, VectorBacklog } from '../../../core/src/ports/catalog.js';
+import type { Embedder } from '../../../core/src/ports/embedder.js';
+import type { VectorIndex, VectorRecord } from '../../../core/src/ports/vector-index.js';
 
 export interface EmbedPendingOptions {
   /** Texts per `embed()` call. */

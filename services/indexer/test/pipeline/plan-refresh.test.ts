@@ -6,7 +6,7 @@ import {
   type CatalogFileState,
   type HashedFile,
   type ScannedFile,
-} from '../../src/indexing/plan-refresh.js';
+} from '../../src/pipeline/plan-refresh.js';
 
 const state = (size: number, mtimeMs: number, contentHash: string): CatalogFileState => ({
   size,

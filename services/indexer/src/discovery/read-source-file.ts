@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, sep } from 'node:path';
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../../../core/src/errors.js';
 import { looksBinary, looksMinified } from './content-sniffing.js';
 import { SkipReason } from './skip-reason.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chunkId, contentHash } from '../../src/indexing/chunk-id.js';
+import { chunkId, contentHash } from '../../src/domain/chunk-id.js';
 
 describe('chunkId', () => {
   const base = { repository: 'demo', path: 'src/a.ts', contentHash: contentHash('x'), ordinal: 0 };

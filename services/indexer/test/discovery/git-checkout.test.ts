@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertGitRef, assertGitUrl, createGitCheckout } from '../../src/discovery/git-checkout.js';
-import { SourceUnavailableError, ValidationError } from '../../src/errors.js';
+import { SourceUnavailableError, ValidationError } from '../../../core/src/errors.js';
 import { startGitHttpsServer, type GitHttpsServer } from '../../../../test/support/git-https-server.js';
 
 const git = (cwd: string, ...args: string[]) =>

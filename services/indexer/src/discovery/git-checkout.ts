@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { repositoryNameSchema, type GitCredentials } from '../domain/repository.js';
-import { SourceUnavailableError, ValidationError } from '../errors.js';
+import { repositoryNameSchema, type GitCredentials } from '../../../core/src/domain/repository.js';
+import { SourceUnavailableError, ValidationError } from '../../../core/src/errors.js';
 
 const run = promisify(execFile);
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createChunker, SYNTAX_LANGUAGES } from '../../src/chunking/chunker.js';
-import type { Chunk } from '../../src/domain/chunk.js';
-import { ValidationError } from '../../src/errors.js';
-import { contentHash } from '../../src/indexing/chunk-id.js';
+import type { Chunk } from '../../../core/src/domain/chunk.js';
+import { ValidationError } from '../../../core/src/errors.js';
+import { contentHash } from '../../../core/src/domain/chunk-id.js';
 
 const fixture = (name: string): string =>
   readFileSync(fileURLToPath(new URL(`fixtures/${name}.txt`, import.meta.url)), 'utf8');

@@ -1,24 +1,24 @@
 import { join, resolve } from 'node:path';
-import { PostgresCatalog } from '../adapters/catalog/postgres.catalog.js';
-import { PostgresJobQueue } from '../adapters/job-queue/postgres.job-queue.js';
-import { openKeywordIndex } from '../adapters/keyword-index/open-keyword-index.js';
-import { ChromaVectorIndex } from '../adapters/vector-index/chroma.vector-index.js';
-import { createChunker } from '../chunking/chunker.js';
-import type { AppConfig } from '../config/load-config.js';
-import { createGitCheckout } from '../discovery/git-checkout.js';
-import { ConfigError } from '../errors.js';
-import type { ReadinessCheck } from '../http/health-probes.js';
-import type { Logger } from '../logging.js';
-import type { ServiceMetrics } from '../metrics.js';
-import type { Embedder } from '../ports/embedder.js';
-import type { KeywordIndex } from '../ports/keyword-index.js';
-import type { SqlDatabase } from '../ports/sql-database.js';
-import type { VectorIndex } from '../ports/vector-index.js';
-import { createCredentialCipher } from '../security/credential-cipher.js';
-import { createIndexer, type Indexer, type IndexerOptions } from './indexer.js';
-import { instrumentKeywordIndex, instrumentVectorIndex } from '../store-metrics.js';
-import { createIndexingMetrics } from './indexing-metrics.js';
-import { createSourceResolver } from './resolve-source.js';
+import { PostgresCatalog } from '../../core/src/adapters/catalog/postgres.catalog.js';
+import { PostgresJobQueue } from '../../core/src/adapters/job-queue/postgres.job-queue.js';
+import { openKeywordIndex } from '../../core/src/adapters/keyword-index/open-keyword-index.js';
+import { ChromaVectorIndex } from '../../core/src/adapters/vector-index/chroma.vector-index.js';
+import { createChunker } from './chunking/chunker.js';
+import type { AppConfig } from '../../core/src/config/load-config.js';
+import { createGitCheckout } from './discovery/git-checkout.js';
+import { ConfigError } from '../../core/src/errors.js';
+import type { ReadinessCheck } from '../../core/src/http/health-probes.js';
+import type { Logger } from '../../core/src/logging.js';
+import type { ServiceMetrics } from '../../core/src/metrics.js';
+import type { Embedder } from '../../core/src/ports/embedder.js';
+import type { KeywordIndex } from '../../core/src/ports/keyword-index.js';
+import type { SqlDatabase } from '../../core/src/ports/sql-database.js';
+import type { VectorIndex } from '../../core/src/ports/vector-index.js';
+import { createCredentialCipher } from '../../core/src/security/credential-cipher.js';
+import { createIndexer, type Indexer, type IndexerOptions } from './worker/indexer.js';
+import { instrumentKeywordIndex, instrumentVectorIndex } from '../../core/src/store-metrics.js';
+import { createIndexingMetrics } from './pipeline/indexing-metrics.js';
+import { createSourceResolver } from './pipeline/resolve-source.js';
 
 export type IndexerConfig = Pick<
   AppConfig,

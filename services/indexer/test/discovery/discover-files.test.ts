@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { discoverFiles, type Discovery } from '../../src/discovery/discover-files.js';
 import { readSourceFile } from '../../src/discovery/read-source-file.js';
 import { SkipReason } from '../../src/discovery/skip-reason.js';
-import { SourceUnavailableError, ValidationError } from '../../src/errors.js';
+import { SourceUnavailableError, ValidationError } from '../../../core/src/errors.js';
 
 const MAX = 64 * 1024;
 

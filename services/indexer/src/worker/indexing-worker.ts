@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../logging.js';
-import type { Job, JobError, JobQueue } from '../ports/job-queue.js';
+import type { Logger } from '../../../core/src/logging.js';
+import type { Job, JobError, JobQueue } from '../../../core/src/ports/job-queue.js';
 
 /** The queue operations a worker uses; leases make a crashed worker's job claimable again. */
 export type WorkerQueue = Pick<JobQueue, 'claim' | 'heartbeat' | 'complete' | 'fail' | 'release' | 'reclaimExpired'>;

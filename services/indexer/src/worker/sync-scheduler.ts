@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../logging.js';
+import type { Logger } from '../../../core/src/logging.js';
 
 export interface SyncSchedulerOptions {
   /**

@@ -3,7 +3,7 @@ import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
-import { SourceUnavailableError } from '../errors.js';
+import { SourceUnavailableError } from '../../../core/src/errors.js';
 import { excludedByName, vendoredDirectory } from './default-exclusions.js';
 import { SkipReason } from './skip-reason.js';
 

@@ -1,6 +1,6 @@
-import type { Embedder } from '../ports/embedder.js';
-import { Metrics } from '../metric-names.js';
-import type { ServiceMetrics } from '../metrics.js';
+import type { Embedder } from '../../../core/src/ports/embedder.js';
+import { Metrics } from '../../../core/src/metric-names.js';
+import type { ServiceMetrics } from '../../../core/src/metrics.js';
 
 /**
  * The indexer's Prometheus metrics, registered on the hosting service's registry (the indexer service, or the one

@@ -1,14 +1,20 @@
 import pLimit from 'p-limit';
 import PQueue from 'p-queue';
 import type { Chunker } from '../chunking/chunker.js';
-import type { Chunk } from '../domain/chunk.js';
+import type { Chunk } from '../../../core/src/domain/chunk.js';
 import { discoverFiles } from '../discovery/discover-files.js';
 import { readSourceFile } from '../discovery/read-source-file.js';
-import type { Repository } from '../domain/repository.js';
-import type { Catalog, FileChange, IndexModel, RepositoryCatalog, SkippedFile } from '../ports/catalog.js';
-import type { Embedder } from '../ports/embedder.js';
-import type { KeywordIndex } from '../ports/keyword-index.js';
-import type { VectorIndex } from '../ports/vector-index.js';
+import type { Repository } from '../../../core/src/domain/repository.js';
+import type {
+  Catalog,
+  FileChange,
+  IndexModel,
+  RepositoryCatalog,
+  SkippedFile,
+} from '../../../core/src/ports/catalog.js';
+import type { Embedder } from '../../../core/src/ports/embedder.js';
+import type { KeywordIndex } from '../../../core/src/ports/keyword-index.js';
+import type { VectorIndex } from '../../../core/src/ports/vector-index.js';
 import { embedPendingVectors } from './embed-pending.js';
 import { hashFiles } from './hash-files.js';
 import { diffChunks, planRefresh, planScan, type HashedFile } from './plan-refresh.js';

@@ -1,14 +1,19 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { Repository } from '../domain/repository.js';
-import { isAppError } from '../errors.js';
-import type { Logger } from '../logging.js';
-import type { Catalog } from '../ports/catalog.js';
-import type { Job, JobError, JobQueue } from '../ports/job-queue.js';
-import type { IndexingMetrics } from './indexing-metrics.js';
+import type { Repository } from '../../../core/src/domain/repository.js';
+import { isAppError } from '../../../core/src/errors.js';
+import type { Logger } from '../../../core/src/logging.js';
+import type { Catalog } from '../../../core/src/ports/catalog.js';
+import type { Job, JobError, JobQueue } from '../../../core/src/ports/job-queue.js';
+import type { IndexingMetrics } from '../pipeline/indexing-metrics.js';
 import { runIndexingWorkers } from './indexing-worker.js';
 import { runSyncScheduler } from './sync-scheduler.js';
-import { syncRepository, type SyncDependencies, type SyncProgress, type SyncResult } from './sync-repository.js';
+import {
+  syncRepository,
+  type SyncDependencies,
+  type SyncProgress,
+  type SyncResult,
+} from '../pipeline/sync-repository.js';
 
 export interface IndexerDependencies extends Omit<SyncDependencies, 'catalog'> {
   catalog: Catalog;

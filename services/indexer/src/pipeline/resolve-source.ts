@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import type { Repository, RepositorySource } from '../domain/repository.js';
-import { SourceUnavailableError } from '../errors.js';
+import type { Repository, RepositorySource } from '../../../core/src/domain/repository.js';
+import { SourceUnavailableError } from '../../../core/src/errors.js';
 
 export type GitSource = Extract<RepositorySource, { type: 'git' }>;
 

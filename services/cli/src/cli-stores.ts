@@ -5,7 +5,7 @@ import { migrate } from '../../core/src/db/migrate.js';
 import { openDatabase } from '../../core/src/db/open-database.js';
 import type { SqlDatabase } from '../../core/src/ports/sql-database.js';
 import { createCredentialCipher } from '../../core/src/security/credential-cipher.js';
-import { repositoryState } from '../../core/src/domain/repository-status.js';
+import { summarizeRepositoryStatus } from '../../core/src/domain/repository-status.js';
 
 /**
  * What the repository and indexing commands work on: the catalog database itself, the one every indexer replica
@@ -47,22 +47,11 @@ export async function withCliStores<T>(work: (stores: CliStores) => Promise<T>):
   }
 }
 
-/** Status of one repository as `repo list` and `index status` show it. */
+/** Status of one repository as `repo list` and `index status` show it, with the catalog stats behind it. */
 export async function repositoryStatus(stores: Pick<CliStores, 'catalog' | 'queue'>, name: string) {
   const [stats, active] = await Promise.all([
     stores.catalog.stats(name),
     stores.queue.list({ repository: name, states: ['queued', 'running'], limit: 5 }),
   ]);
-  const running = active.find((job) => job.state === 'running');
-  return {
-    name,
-    status: repositoryState(stats, active),
-    files: stats.files,
-    chunks: stats.chunks,
-    vectorsPending: stats.vectorsPending,
-    lastIndexedAt: stats.lastIndexedAt?.toISOString() ?? null,
-    ...(stats.lastError ? { error: stats.lastError } : {}),
-    ...(running?.progress ? { progress: running.progress } : {}),
-    stats,
-  };
+  return { ...summarizeRepositoryStatus(name, stats, active), stats };
 }

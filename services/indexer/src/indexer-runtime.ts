@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { PostgresCatalog } from '../../core/src/adapters/catalog/postgres.catalog.js';
+import { PostgresIndexingQueueStats } from '../../core/src/adapters/indexing-queue-stats/postgres.indexing-queue-stats.js';
 import { PostgresJobQueue } from '../../core/src/adapters/job-queue/postgres.job-queue.js';
 import { openKeywordIndex } from '../../core/src/adapters/keyword-index/open-keyword-index.js';
 import { ChromaVectorIndex } from '../../core/src/adapters/vector-index/chroma.vector-index.js';
@@ -63,7 +64,7 @@ export interface IndexerRuntime {
 }
 
 /**
- * Composition shared by the indexer service, `myragdb up` and `myragdb reindex --in-process`: the catalog and job
+ * Composition shared by the indexer service and `myragdb up`: the catalog and job
  * queue on `sql`, the configured keyword index, Chroma for vectors of `embedder`'s model, git checkouts in the
  * work dir, and the language-aware chunker.
  */
@@ -76,6 +77,7 @@ export async function createIndexerRuntime(options: IndexerRuntimeOptions): Prom
     config.AUTH_ENCRYPTION_KEY ? { cipher: createCredentialCipher(config.AUTH_ENCRYPTION_KEY) } : {},
   );
   const queue = new PostgresJobQueue(sql);
+  const queueStats = new PostgresIndexingQueueStats(sql);
   const storeMetrics = options.metrics;
   const configuredKeywordIndex = openKeywordIndex(config, sql);
   const keywordIndex = storeMetrics
@@ -94,14 +96,7 @@ export async function createIndexerRuntime(options: IndexerRuntimeOptions): Prom
   const vectorIndex = vectorIndexFor(embedder);
   const workDir = resolve(config.INDEXER_WORK_DIR ?? join(config.MYRAGDB_DATA_DIR, 'git'));
   const checkoutGit = createGitCheckout({ workDir });
-  const metrics = options.metrics
-    ? createIndexingMetrics(options.metrics, async () => {
-        const { rows } = await sql.query<{ state: string; count: number }>(
-          "SELECT state, count(*)::int AS count FROM jobs WHERE state IN ('queued', 'running') GROUP BY state",
-        );
-        return { queued: 0, running: 0, ...Object.fromEntries(rows.map((row) => [row.state, row.count])) };
-      })
-    : undefined;
+  const metrics = options.metrics ? createIndexingMetrics(options.metrics, () => queueStats.queueCounts()) : undefined;
 
   const indexer = createIndexer(
     {

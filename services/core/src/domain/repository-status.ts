@@ -9,3 +9,40 @@ export function repositoryState(stats: RepositoryStats, activeJobs: readonly Job
   if (stats.lastError) return 'error';
   return stats.lastIndexedAt ? 'ready' : 'pending';
 }
+
+export interface RepositoryStatusSummary {
+  name: string;
+  status: RepositoryState;
+  files: number;
+  chunks: number;
+  vectorsPending: number;
+  lastIndexedAt: string | null;
+  error?: string;
+  progress?: Record<string, unknown>;
+}
+
+/**
+ * The one status summary the API, `repo list` and `index status` report: catalog counts, the derived state, and the
+ * running job's progress.
+ */
+export function summarizeRepositoryStatus(
+  name: string,
+  stats: RepositoryStats,
+  activeJobs: readonly Job[],
+): RepositoryStatusSummary {
+  const running = activeJobs.find((job) => job.state === 'running');
+  return {
+    name,
+    status: repositoryState(stats, activeJobs),
+    files: stats.files,
+    chunks: stats.chunks,
+    vectorsPending: stats.vectorsPending,
+    lastIndexedAt: stats.lastIndexedAt?.toISOString() ?? null,
+    ...(stats.lastError ? { error: stats.lastError } : {}),
+    ...(running && isRecord(running.progress) ? { progress: running.progress } : {}),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,6 +1,7 @@
 import type { Embedder } from '../../../core/src/ports/embedder.js';
 import { Metrics } from '../../../core/src/metric-names.js';
 import type { ServiceMetrics } from '../../../core/src/metrics.js';
+import type { IndexingQueueCounts } from '../../../core/src/ports/indexing-queue-stats.js';
 
 /**
  * The indexer's Prometheus metrics, registered on the hosting service's registry (the indexer service, or the one
@@ -15,7 +16,7 @@ export interface IndexingMetrics {
 
 export function createIndexingMetrics(
   metrics: ServiceMetrics,
-  queueDepth: () => Promise<Record<string, number>>,
+  queueDepth: () => Promise<IndexingQueueCounts>,
 ): IndexingMetrics {
   const files = metrics.counter(Metrics.indexedFiles);
   const chunks = metrics.counter(Metrics.indexedChunks);

@@ -7,16 +7,7 @@
  *     the same hash; the embedding cache (keyed by content hash) is what keeps it from re-embedding.
  */
 
-export interface CatalogFileState {
-  size: number;
-  mtimeMs: number;
-  contentHash: string;
-}
-
-export interface ScannedFile {
-  size: number;
-  mtimeMs: number;
-}
+import type { CatalogFileState, ScannedFile } from '../../../core/src/domain/file-state.js';
 
 export interface ScanPlan {
   /** Paths whose size or mtime changed, or that are new: hash these. */

@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
-import {
-  diffChunks,
-  planRefresh,
-  planScan,
-  type CatalogFileState,
-  type HashedFile,
-  type ScannedFile,
-} from '../../src/pipeline/plan-refresh.js';
+import type { CatalogFileState, ScannedFile } from '../../../core/src/domain/file-state.js';
+import { diffChunks, planRefresh, planScan, type HashedFile } from '../../src/pipeline/plan-refresh.js';
 
 const state = (size: number, mtimeMs: number, contentHash: string): CatalogFileState => ({
   size,

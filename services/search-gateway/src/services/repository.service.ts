@@ -1,6 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { NewRepository, Repository } from '../../../core/src/domain/repository.js';
+import { summarizeRepositoryStatus } from '../../../core/src/domain/repository-status.js';
 import { ValidationError } from '../../../core/src/errors.js';
 import type { Catalog } from '../../../core/src/ports/catalog.js';
 import type { Job as QueuedJob, JobQueue } from '../../../core/src/ports/job-queue.js';
@@ -56,24 +57,7 @@ export class RepositoryService {
       this.deps.catalog.stats(name),
       this.deps.jobs.list({ repository: name, states: ACTIVE_STATES, limit: 5 }),
     ]);
-    const running = active.find((job) => job.state === 'running');
-    const status: RepositoryStatus['status'] = running
-      ? 'indexing'
-      : stats.lastError
-        ? 'error'
-        : stats.lastIndexedAt
-          ? 'ready'
-          : 'pending';
-    return {
-      name,
-      status,
-      files: stats.files,
-      chunks: stats.chunks,
-      vectorsPending: stats.vectorsPending,
-      lastIndexedAt: stats.lastIndexedAt?.toISOString() ?? null,
-      ...(stats.lastError ? { error: stats.lastError } : {}),
-      ...(running && isRecord(running.progress) ? { progress: running.progress } : {}),
-    };
+    return summarizeRepositoryStatus(name, stats, active);
   }
 
   /** Cancels the repository's jobs, removes its documents from both stores, then its catalog rows. */
@@ -140,8 +124,4 @@ export function toApiJob(job: QueuedJob): Job {
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,13 +1,7 @@
 import { join, resolve } from 'node:path';
-import { PostgresCatalog } from '../../core/src/adapters/catalog/postgres.catalog.js';
-import { PostgresIndexingQueueStats } from '../../core/src/adapters/indexing-queue-stats/postgres.indexing-queue-stats.js';
-import { PostgresJobQueue } from '../../core/src/adapters/job-queue/postgres.job-queue.js';
-import { openKeywordIndex } from '../../core/src/adapters/keyword-index/open-keyword-index.js';
-import { ChromaVectorIndex } from '../../core/src/adapters/vector-index/chroma.vector-index.js';
 import { createChunker } from './chunking/chunker.js';
 import type { AppConfig } from '../../core/src/config/load-config.js';
 import { createGitCheckout } from './discovery/git-checkout.js';
-import { ConfigError } from '../../core/src/errors.js';
 import type { ReadinessCheck } from '../../core/src/http/health-probes.js';
 import type { Logger } from '../../core/src/logging.js';
 import type { ServiceMetrics } from '../../core/src/metrics.js';
@@ -15,9 +9,8 @@ import type { Embedder } from '../../core/src/ports/embedder.js';
 import type { KeywordIndex } from '../../core/src/ports/keyword-index.js';
 import type { SqlDatabase } from '../../core/src/ports/sql-database.js';
 import type { VectorIndex } from '../../core/src/ports/vector-index.js';
-import { createCredentialCipher } from '../../core/src/security/credential-cipher.js';
+import { openStores, type Stores } from '../../core/src/stores/open-stores.js';
 import { createIndexer, type Indexer, type IndexerOptions } from './worker/indexer.js';
-import { instrumentKeywordIndex, instrumentVectorIndex } from '../../core/src/store-metrics.js';
 import { createIndexingMetrics } from './pipeline/indexing-metrics.js';
 import { createSourceResolver } from './pipeline/resolve-source.js';
 
@@ -49,51 +42,37 @@ export interface IndexerRuntimeOptions {
   /** Overrides CHROMA_COLLECTION_PREFIX (tests share one Chroma server). */
   collectionPrefix?: string;
   overrides?: Partial<IndexerOptions>;
+  /** Stores opened by the host (`myragdb up` shares one set with its gateway); the host closes them. */
+  stores?: Stores;
 }
 
 /** An indexer wired to the configured stores, plus the stores themselves for probes and shutdown. */
 export interface IndexerRuntime {
   indexer: Indexer;
-  catalog: PostgresCatalog;
-  queue: PostgresJobQueue;
+  catalog: Stores['catalog'];
+  queue: Stores['queue'];
   keywordIndex: KeywordIndex;
   vectorIndex: VectorIndex;
   readiness: ReadinessCheck[];
-  /** Closes the stores the runtime opened (not `sql` nor the embedder: the caller owns those). */
+  /** Closes the stores the runtime opened (not `sql`, the embedder nor handed-in stores: the caller owns those). */
   close(): Promise<void>;
 }
 
 /**
- * Composition shared by the indexer service and `myragdb up`: the catalog and job
- * queue on `sql`, the configured keyword index, Chroma for vectors of `embedder`'s model, git checkouts in the
- * work dir, and the language-aware chunker.
+ * Composition shared by the indexer service and `myragdb up`: the stores (openStores) for `embedder`'s model, git
+ * checkouts in the work dir, and the language-aware chunker.
  */
 export async function createIndexerRuntime(options: IndexerRuntimeOptions): Promise<IndexerRuntime> {
   const { config, sql, embedder, logger } = options;
-  const chromaUrl = config.CHROMA_URL ?? options.chromaUrl;
-  if (!chromaUrl) throw new ConfigError('CHROMA_URL: required by the indexer (vectors are stored in Chroma)');
-  const catalog = new PostgresCatalog(
-    sql,
-    config.AUTH_ENCRYPTION_KEY ? { cipher: createCredentialCipher(config.AUTH_ENCRYPTION_KEY) } : {},
-  );
-  const queue = new PostgresJobQueue(sql);
-  const queueStats = new PostgresIndexingQueueStats(sql);
-  const storeMetrics = options.metrics;
-  const configuredKeywordIndex = openKeywordIndex(config, sql);
-  const keywordIndex = storeMetrics
-    ? instrumentKeywordIndex(configuredKeywordIndex, storeMetrics)
-    : configuredKeywordIndex;
-  await keywordIndex.init();
-  const vectorIndexFor = (model: { modelId: string; dimension: number }): VectorIndex => {
-    const chroma = new ChromaVectorIndex({
-      url: chromaUrl,
-      modelId: model.modelId,
-      dimension: model.dimension,
-      collectionPrefix: options.collectionPrefix ?? config.CHROMA_COLLECTION_PREFIX,
-    });
-    return storeMetrics ? instrumentVectorIndex(chroma, storeMetrics) : chroma;
-  };
-  const vectorIndex = vectorIndexFor(embedder);
+  const ownsStores = !options.stores;
+  const stores =
+    options.stores ??
+    (await openStores(config, sql, embedder, options.metrics, {
+      requiredBy: 'the indexer',
+      ...(options.chromaUrl ? { chromaUrl: options.chromaUrl } : {}),
+      ...(options.collectionPrefix ? { collectionPrefix: options.collectionPrefix } : {}),
+    }));
+  const { catalog, queue, keywordIndex, vectorIndex, vectorIndexFor, queueStats } = stores;
   const workDir = resolve(config.INDEXER_WORK_DIR ?? join(config.MYRAGDB_DATA_DIR, 'git'));
   const checkoutGit = createGitCheckout({ workDir });
   const metrics = options.metrics ? createIndexingMetrics(options.metrics, () => queueStats.queueCounts()) : undefined;
@@ -123,14 +102,9 @@ export async function createIndexerRuntime(options: IndexerRuntimeOptions): Prom
     queue,
     keywordIndex,
     vectorIndex,
-    readiness: [
-      { name: 'postgres', check: () => sql.query('SELECT 1') },
-      { name: `keyword-index:${keywordIndex.name}`, check: () => keywordIndex.ping() },
-      { name: `vector-index:${vectorIndex.name}`, check: () => vectorIndex.ping() },
-    ],
+    readiness: stores.readiness,
     close: async () => {
-      await vectorIndex.close();
-      await keywordIndex.close();
+      if (ownsStores) await stores.close();
     },
   };
 }

@@ -1,5 +1,5 @@
-import type { RepositoryStats } from '../ports/catalog.js';
-import type { Job } from '../ports/job-queue.js';
+import type { Catalog, RepositoryStats } from '../ports/catalog.js';
+import type { Job, JobQueue } from '../ports/job-queue.js';
 
 export type RepositoryState = 'pending' | 'indexing' | 'ready' | 'error';
 
@@ -41,6 +41,19 @@ export function summarizeRepositoryStatus(
     ...(stats.lastError ? { error: stats.lastError } : {}),
     ...(running && isRecord(running.progress) ? { progress: running.progress } : {}),
   };
+}
+
+/** Reads a repository's stats and active jobs and summarises them; the stats come along for detailed views. */
+export async function readRepositoryStatus(
+  catalog: Pick<Catalog, 'stats'>,
+  jobs: Pick<JobQueue, 'list'>,
+  name: string,
+): Promise<{ summary: RepositoryStatusSummary; stats: RepositoryStats }> {
+  const [stats, active] = await Promise.all([
+    catalog.stats(name),
+    jobs.list({ repository: name, states: ['queued', 'running'], limit: 5 }),
+  ]);
+  return { summary: summarizeRepositoryStatus(name, stats, active), stats };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,6 @@
 /**
- * `myragdb operator run|crds`. The `myragdb-operator` bin is `myragdb operator run` under another name, so both
- * take exactly the same flags.
+ * The operator's commands: `myragdb operator run|crds`, and `myragdb-operator` (cmd/main.ts), which is
+ * `myragdb operator run` under another name, so both take exactly the same flags.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -140,9 +140,20 @@ export function createCrdsCommand(): Command {
     });
 }
 
+export const OPERATOR_DESCRIPTION = 'The MyRAGDB Kubernetes operator';
+
 export function createOperatorCommand(): Command {
   return new Command('operator')
-    .description('The MyRAGDB Kubernetes operator')
+    .description(OPERATOR_DESCRIPTION)
+    .showHelpAfterError()
+    .configureOutput({ outputError: (message, write) => write(message) })
     .addCommand(createOperatorRunCommand())
     .addCommand(createCrdsCommand());
+}
+
+/** `myragdb operator ARGS…`: what the CLI hands over, loaded lazily so no other CLI command's modules come along. */
+export async function runOperatorCommand(args: readonly string[]): Promise<void> {
+  await createOperatorCommand()
+    .name('myragdb operator')
+    .parseAsync([...args], { from: 'user' });
 }

@@ -10,14 +10,9 @@ import { createLoggerFromConfig, type Logger } from '../../../core/src/logging.j
 import { createMetrics } from '../../../core/src/metrics.js';
 import type { SqlDatabase } from '../../../core/src/ports/sql-database.js';
 import { openStores } from '../../../core/src/stores/open-stores.js';
-import { createApp as createHealthApp } from '../../../health/src/app.js';
-import { composeHealthMonitor } from '../../../health/src/compose.js';
-import { StaticDiscovery } from '../../../health/src/discovery/static.discovery.js';
-import type { HealthMonitor } from '../../../health/src/health-monitor.js';
-import { registryMetricsSource } from '../../../health/src/metrics-scrape/metrics-source.js';
-import { healthSettingsFromConfig } from '../../../health/src/settings.js';
 import type { RepositoryStatus } from '../../../search-gateway/src/api/repository.schemas.js';
 import { ADMIN_KEY_FILE, generateApiKey } from '../../../search-gateway/src/api/api-keys.js';
+import { createCoHostedHealth } from '../../../health/src/health-runtime.js';
 import { createGatewayRuntime, type GatewayRuntime } from '../../../search-gateway/src/gateway-runtime.js';
 import { type ChromaChild, startChromaChild } from './chroma-server.js';
 
@@ -169,20 +164,18 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       signals: [],
     });
     servers.push(gatewayServer);
-    const healthMetrics = createMetrics('health');
-    const monitor: HealthMonitor = composeHealthMonitor({
-      settings: { ...healthSettingsFromConfig(config), chromaUrl: config.CHROMA_URL ?? chroma?.url },
+    const health = createCoHostedHealth({
+      config,
       logger,
-      metrics: healthMetrics,
       sql,
       queueStats: stores.queueStats,
-      discovery: new StaticDiscovery({ 'search-gateway': [gatewayServer.url] }),
-      trafficSources: () => [registryMetricsSource('search-gateway', gatewayMetrics.registry)],
+      ...(chroma ? { chromaUrl: chroma.url } : {}),
+      gateway: { url: gatewayServer.url, metrics: gatewayMetrics },
     });
-    monitor.start(config.HEALTH_CHECK_INTERVAL_MS);
-    closers.push(() => monitor.stop());
+    health.monitor.start(config.HEALTH_CHECK_INTERVAL_MS);
+    closers.push(() => health.monitor.stop());
     const healthServer = await startServer({
-      app: createHealthApp({ config, logger, metrics: healthMetrics, latestReport: () => monitor.latest() }),
+      app: health.app,
       port: config.PORT === 0 ? 0 : config.PORT + 1,
       host: config.HOST,
       logger,

@@ -3,7 +3,7 @@ import type { Chunk } from '../../../core/src/domain/chunk.js';
 import { parseValid } from '../../../core/src/validation.js';
 import { chunkId, contentHash } from '../../../core/src/domain/chunk-id.js';
 import { chunkingOptionsSchema, type ChunkingOptions, type ChunkingOptionsInput } from './chunking-options.js';
-import { GrammarLoader } from './grammar-loader.js';
+import { GrammarLoader } from '../grammars/grammar-loader.js';
 import { GRAMMAR_RULES } from './grammar-rules.js';
 import { detectLanguage } from './language-detection.js';
 import { markdownSegments } from './markdown.splitter.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Language, Parser } from 'web-tree-sitter';
 import { InternalError } from '../../../core/src/errors.js';
-import type { GrammarRules } from './grammar-rules.js';
+import type { GrammarRules } from '../chunking/grammar-rules.js';
 
 const require = createRequire(import.meta.url);
 

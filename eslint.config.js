@@ -39,6 +39,9 @@ export default tseslint.config(
     files: ['services/*/src/**/*.ts', 'operator/src/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: {
+      // Dependencies are parsed as TypeScript too, or their imports would be invisible to the cycle check.
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.js'],
       'import-x/resolver-next': [
         createNodeResolver({ extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } }),
       ],

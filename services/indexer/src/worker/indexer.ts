@@ -48,7 +48,7 @@ export interface Indexer {
   readonly workerId: string;
   /** Claims and runs queued jobs (and enqueues periodic syncs) until `signal` aborts. */
   runWorker(signal: AbortSignal): Promise<void>;
-  /** Syncs one repository in this process, outside the queue, and records the outcome (CLI `--in-process`). */
+  /** Syncs one repository in this process, outside the queue, and records the outcome (integration tests). */
   syncRepository(name: string, options?: RunSyncOptions): Promise<SyncResult>;
 }
 

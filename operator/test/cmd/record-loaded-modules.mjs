@@ -1,3 +1,4 @@
+/* global process */
 // `RECORD_MODULES_TO=FILE node --import tsx --import ./record-loaded-modules.mjs …`: records every module the process
 // loads (ESM through a load hook, CommonJS through require.cache) and, on exit, writes them and the RSS to FILE.
 import { writeFileSync } from 'node:fs';

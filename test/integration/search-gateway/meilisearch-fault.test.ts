@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { createIndexerRuntime } from '../../../services/core/src/indexing/indexer-runtime.js';
+import { createIndexerRuntime } from '../../../services/indexer/src/indexer-runtime.js';
 import type { SearchResponse } from '../../../services/search-gateway/src/api/search.schemas.js';
 import type { GatewayRuntime } from '../../../services/search-gateway/src/gateway-runtime.js';
 import {

@@ -8,7 +8,6 @@ import { createServiceApp } from '../../../core/src/http/service-app.js';
 import { createMetrics } from '../../../core/src/metrics.js';
 import { captureLogger } from '../../../core/test/support/capture-logger.js';
 import { freePort } from '../../../../test/support/ports.js';
-import { meilisearchClient, useMeilisearch } from '../../../../test/support/meilisearch.js';
 import { runCheck, type ComponentCheck } from '../../src/checks/component-check.js';
 import { MeilisearchCheck, meilisearchVerdict } from '../../src/checks/meilisearch.check.js';
 import { ServiceInstanceCheck } from '../../src/checks/service-instance.check.js';
@@ -137,42 +136,5 @@ describe('MeilisearchCheck', () => {
     const stalled = meilisearchVerdict({ ...findings, pendingTasks: 3, oldestPendingTaskAgeSeconds: 901 });
     assert.equal(stalled.status, 'degraded');
     assert.match(stalled.message, /3 task\(s\) pending, the oldest for 901 s/);
-  });
-
-  describe('against a real Meilisearch server', () => {
-    const meili = useMeilisearch();
-
-    it('reports its own index and task queue only, and degrades when one of its tasks failed', async function () {
-      this.timeout(60_000);
-      const client = meilisearchClient(meili);
-      const uid = `${meili.indexPrefix}chunks`;
-      await client.createIndex(`${meili.indexPrefix}other_chunks`).waitTask();
-      await client
-        .index(`${meili.indexPrefix}other_chunks`)
-        .addDocuments([{ id: 'a' }, { id: 'b' }])
-        .waitTask();
-      const check = new MeilisearchCheck(client, uid);
-      let { component } = await runCheck(check, 10_000);
-      assert.equal(component.status, 'healthy', component.message);
-      assert.equal(component.details?.documents, null, 'another installation’s index is not counted');
-
-      await client.createIndex(uid, { primaryKey: 'id' }).waitTask();
-      await client
-        .index(uid)
-        .addDocuments([{ id: 'one' }])
-        .waitTask();
-      // A write that fails: documents without the primary key.
-      const failedTask = await client
-        .index(uid)
-        .addDocuments([{ name: 'no id' }])
-        .waitTask();
-      assert.equal(failedTask.status, 'failed');
-      ({ component } = await runCheck(check, 10_000));
-      assert.equal(component.status, 'degraded');
-      assert.equal(component.details?.documents, 1);
-      assert.equal(component.details?.failed_tasks, 1);
-      assert.equal(component.details?.pending_tasks, 0);
-      assert.match(component.message, new RegExp(`task ${failedTask.uid} documentAdditionOrUpdate`));
-    });
   });
 });

@@ -11,7 +11,10 @@ import { stableHash } from '../specs/hash.js';
 export interface Problem {
   reason: ConditionReason;
   message: string;
-  /** Retrying unchanged cannot help (bad spec, name conflict): wait for a spec change instead of backing off. */
+  /**
+   * Retrying unchanged cannot help (bad spec, name conflict, failed migration, stalled rollout): someone has to change
+   * something. Sets `Stalled=True`, which GitOps tools report as a failure rather than as progress.
+   */
   permanent?: boolean;
 }
 
@@ -90,6 +93,7 @@ export function stalledRollouts(deployments: Iterable<Workload>): Problem[] {
       problems.push({
         reason: ConditionReason.ComponentFailed,
         message: `Deployment ${deployment.metadata.name}: rollout stalled (${stalled.message ?? 'progress deadline exceeded'})`,
+        permanent: true,
       });
     }
   }
@@ -189,6 +193,31 @@ export function computeStatus(input: StatusInput): MyRAGDBStatus {
     input.paused ? ConditionStatus.True : ConditionStatus.False,
     input.paused ? ConditionReason.Paused : ConditionReason.NotPaused,
     input.paused ? 'spec.paused is true: changes are not applied' : 'changes are applied',
+  );
+  const blocking = input.problems.filter((problem) => problem.permanent);
+  const stalled = blocking.length > 0 && !input.paused;
+  set(
+    ConditionType.Stalled,
+    stalled ? ConditionStatus.True : ConditionStatus.False,
+    stalled ? blocking[0]!.reason : ConditionReason.NotStalled,
+    stalled ? blocking.map((problem) => problem.message).join('; ') : 'nothing blocks progress',
+  );
+  const reconciling = !ready && !stalled && !input.paused;
+  set(
+    ConditionType.Reconciling,
+    reconciling ? ConditionStatus.True : ConditionStatus.False,
+    reconciling
+      ? ConditionReason.Reconciling
+      : input.paused
+        ? ConditionReason.Paused
+        : ConditionReason.ReconcileComplete,
+    reconciling
+      ? `converging to generation ${generation}`
+      : stalled
+        ? 'stalled: see the Stalled condition'
+        : input.paused
+          ? 'paused'
+          : 'the current spec is reconciled',
   );
   set(
     ConditionType.Progressing,

@@ -1,6 +1,14 @@
-/** Condition types, reasons and phases of `MyRAGDB.status`: constants, never string literals in code. */
+/**
+ * Condition types, reasons and phases of `MyRAGDB.status`: constants, never string literals in code.
+ * `Ready`, `Reconciling` and `Stalled` follow kstatus (what Flux, Argo CD health checks and kpt read): Reconciling
+ * is True while the operator works towards the spec, Stalled is True when it cannot get there without a change from
+ * someone (an invalid spec, a failed migration, a missing CloudNativePG), and `status.observedGeneration` says which
+ * spec the conditions describe.
+ */
 export const ConditionType = {
   Ready: 'Ready',
+  Reconciling: 'Reconciling',
+  Stalled: 'Stalled',
   Progressing: 'Progressing',
   Degraded: 'Degraded',
   StoresReady: 'StoresReady',
@@ -16,6 +24,8 @@ export const ConditionReason = {
   ComponentsNotReady: 'ComponentsNotReady',
   Reconciling: 'Reconciling',
   ReconcileComplete: 'ReconcileComplete',
+  // Stalled (False)
+  NotStalled: 'NotStalled',
   // Stores / services
   StoresReady: 'StoresReady',
   StoresNotReady: 'StoresNotReady',

@@ -40,6 +40,11 @@ export const ConditionReason = {
   ComponentFailed: 'ComponentFailed',
   DataCleanupFailed: 'DataCleanupFailed',
   RepositorySyncFailed: 'RepositorySyncFailed',
+  CloudNativePGNotInstalled: 'CloudNativePGNotInstalled',
+  MigrationFailed: 'MigrationFailed',
+  BackupFailed: 'BackupFailed',
+  // Upgrades
+  MigrationRunning: 'MigrationRunning',
   // Reindex
   NoReindexRequested: 'NoReindexRequested',
   ReindexRunning: 'ReindexRunning',
@@ -70,6 +75,16 @@ export type Phase = (typeof Phase)[keyof typeof Phase];
 
 export const ReindexResult = { Running: 'Running', Succeeded: 'Succeeded', Failed: 'Failed' } as const;
 export type ReindexResult = (typeof ReindexResult)[keyof typeof ReindexResult];
+
+export const MigrationResult = { Running: 'Running', Succeeded: 'Succeeded', Failed: 'Failed' } as const;
+export type MigrationResult = (typeof MigrationResult)[keyof typeof MigrationResult];
+
+export const BackupMethod = {
+  LogicalDump: 'pg_dump',
+  BarmanObjectStore: 'barmanObjectStore',
+  VolumeSnapshot: 'volumeSnapshot',
+} as const;
+export type BackupMethod = (typeof BackupMethod)[keyof typeof BackupMethod];
 
 export const DeletionPolicy = { Retain: 'Retain', Delete: 'Delete' } as const;
 export type DeletionPolicy = (typeof DeletionPolicy)[keyof typeof DeletionPolicy];

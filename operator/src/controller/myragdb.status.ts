@@ -3,7 +3,14 @@
  * Conditions follow the Kubernetes convention: `lastTransitionTime` changes only when the status flips.
  */
 import { ConditionReason, ConditionStatus, ConditionType, Phase, ReindexResult } from '../api/v1alpha1/conditions.js';
-import type { ComponentStatus, Condition, LastReindex, MyRAGDBStatus } from '../api/v1alpha1/myragdb.types.js';
+import type {
+  BackupStatus,
+  ComponentStatus,
+  Condition,
+  LastReindex,
+  MigrationStatus,
+  MyRAGDBStatus,
+} from '../api/v1alpha1/myragdb.types.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { formatTime } from '../kube/micro-time.js';
 import { stableHash } from '../specs/hash.js';
@@ -149,6 +156,10 @@ export interface StatusInput {
   selector?: string;
   version?: string;
   gatewayEndpoint?: string;
+  /** What else the resource waits for before it is Ready (e.g. a migration before the services roll). */
+  waiting?: string[];
+  backup?: BackupStatus;
+  migration?: MigrationStatus;
 }
 
 function notReady(components: Record<string, ComponentStatus>): string[] {
@@ -168,7 +179,8 @@ export function computeStatus(input: StatusInput): MyRAGDBStatus {
   const storesReady = storesWaiting.length === 0;
   const servicesReady = servicesWaiting.length === 0;
   const degraded = input.problems.length > 0;
-  const ready = storesReady && servicesReady && !degraded && !input.paused;
+  const otherWaiting = input.waiting ?? [];
+  const ready = storesReady && servicesReady && otherWaiting.length === 0 && !degraded && !input.paused;
 
   set(
     ConditionType.StoresReady,
@@ -239,6 +251,7 @@ export function computeStatus(input: StatusInput): MyRAGDBStatus {
           ...(degraded ? input.problems.map((problem) => problem.message) : []),
           ...storesWaiting,
           ...servicesWaiting,
+          ...otherWaiting,
         ].join('; ') || 'paused',
   );
   const reindex = input.lastReindex;
@@ -268,6 +281,8 @@ export function computeStatus(input: StatusInput): MyRAGDBStatus {
     ...(input.selector ? { selector: input.selector } : {}),
     ...(input.version ? { version: input.version } : {}),
     ...(input.gatewayEndpoint ? { endpoints: { gateway: input.gatewayEndpoint } } : {}),
+    ...(input.backup ? { backup: input.backup } : {}),
+    ...(input.migration ? { migration: input.migration } : {}),
     ...(reindex
       ? { lastReindex: reindex }
       : input.previous?.lastReindex

@@ -14,6 +14,7 @@ import {
   STORE_PORTS,
   WRITABLE_PATHS,
 } from './components.js';
+import { CloudNativePGNames, cloudNativePGUrl, CNPG_APP_PASSWORD_KEY } from './cloudnative-pg.specs.js';
 import { stableHash } from './hash.js';
 import { childMetadata, childName, Names, type Owner } from './names.js';
 import { SecretKeys } from './secrets.specs.js';
@@ -27,7 +28,9 @@ export function storeUrls(context: BuildContext): { postgres: string; meilisearc
   return {
     postgres:
       postgres.external?.url ??
-      `postgres://${POSTGRES_USER}@${childName(owner, 'postgres')}:${STORE_PORTS.postgres}/${POSTGRES_DATABASE}`,
+      (postgres.cloudNativePG
+        ? cloudNativePGUrl(owner)
+        : `postgres://${POSTGRES_USER}@${childName(owner, 'postgres')}:${STORE_PORTS.postgres}/${POSTGRES_DATABASE}`),
     meilisearch: meilisearch.external?.url ?? `http://${childName(owner, 'meilisearch')}:${STORE_PORTS.meilisearch}`,
     chroma: chroma.external?.url ?? `http://${childName(owner, 'chroma')}:${STORE_PORTS.chroma}`,
   };
@@ -91,7 +94,9 @@ export function buildSecretEnv(context: BuildContext): V1EnvVar[] {
   const env = [
     postgres.external
       ? fromSecret('PGPASSWORD', postgres.external.secretRef.name, postgres.external.secretRef.key)
-      : fromSecret('PGPASSWORD', Names.storeCredentials(owner, 'postgres'), SecretKeys.postgresPassword),
+      : postgres.cloudNativePG
+        ? fromSecret('PGPASSWORD', CloudNativePGNames.appSecret(owner), CNPG_APP_PASSWORD_KEY)
+        : fromSecret('PGPASSWORD', Names.storeCredentials(owner, 'postgres'), SecretKeys.postgresPassword),
     meilisearch.external
       ? fromSecret('MEILI_API_KEY', meilisearch.external.secretRef.name, meilisearch.external.secretRef.key)
       : fromSecret('MEILI_API_KEY', Names.storeCredentials(owner, 'meilisearch'), SecretKeys.meilisearchMasterKey),

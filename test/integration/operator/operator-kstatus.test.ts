@@ -41,8 +41,15 @@ describe('operator status under kstatus (Flux / Argo CD conventions)', function 
     );
   }
 
-  it('InProgress with Reconciling while the components come up, then Current once Ready', async () => {
-    await apply();
+  it('InProgress before the operator saw it and while the components come up, then Current once Ready', async () => {
+    const created = await apply();
+    // Before any operator looked at it: the CRD's status default makes the generation visibly unobserved.
+    const unseen = await verdictOf(await getMyRAGDB(suite.client, ns, name));
+    assert.equal(unseen.status, 'InProgress');
+    assert.equal(
+      unseen.message,
+      `MyRAGDB generation is ${created.metadata.generation}, but latest observed generation is 0`,
+    );
     operator = suite.track(await runOperator(suite.cp.kubeConfig, ns));
     const inProgress = await waitForVerdict('InProgress', 'components not ready yet');
     assert.ok(

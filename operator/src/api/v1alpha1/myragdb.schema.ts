@@ -542,7 +542,9 @@ export function buildCustomResourceDefinition(): SchemaNode {
                 kind: string(),
                 metadata: { type: 'object' },
                 spec: specSchema,
-                status: statusSchema,
+                // Applied when the object is read before the operator ever wrote status, so that kstatus (Flux,
+                // kpt) sees generation 1 against observedGeneration 0 and says InProgress, never a premature Current.
+                status: { ...statusSchema, default: { observedGeneration: 0 } },
               },
               {
                 description: 'A MyRAGDB search deployment: stores, services, scaling and reindexing.',

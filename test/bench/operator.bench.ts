@@ -96,7 +96,9 @@ try {
   const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   for (let attempt = 0; ; attempt++) {
     if ((await fetch(`http://127.0.0.1:${metricsPort}/readyz`).catch(() => undefined))?.ok) break;
-    if (attempt > 120) throw new Error('the operator did not become ready');
+    if (operator.exitCode !== null) throw new Error(`the operator exited with ${operator.exitCode}`);
+    // Its start alone takes 5-20 s on a busy 2-core machine (tsx compiles the sources).
+    if (attempt > 600) throw new Error('the operator did not become ready in 5 minutes');
     await sleep(500);
   }
 

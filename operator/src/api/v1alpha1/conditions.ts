@@ -73,11 +73,13 @@ export const Phase = {
 } as const;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 
-export const ReindexResult = { Running: 'Running', Succeeded: 'Succeeded', Failed: 'Failed' } as const;
-export type ReindexResult = (typeof ReindexResult)[keyof typeof ReindexResult];
-
-export const MigrationResult = { Running: 'Running', Succeeded: 'Succeeded', Failed: 'Failed' } as const;
-export type MigrationResult = (typeof MigrationResult)[keyof typeof MigrationResult];
+/** Outcome of a Job the operator runs (reindex, migration). */
+export const JobResult = { Running: 'Running', Succeeded: 'Succeeded', Failed: 'Failed' } as const;
+export type JobResult = (typeof JobResult)[keyof typeof JobResult];
+export const ReindexResult = JobResult;
+export type ReindexResult = JobResult;
+export const MigrationResult = JobResult;
+export type MigrationResult = JobResult;
 
 export const BackupMethod = {
   LogicalDump: 'pg_dump',

@@ -17,7 +17,7 @@ import {
 import { CloudNativePGNames, cloudNativePGUrl, CNPG_APP_PASSWORD_KEY } from './cloudnative-pg.specs.js';
 import { stableHash } from './hash.js';
 import { childMetadata, childName, Names, type Owner } from './names.js';
-import { SecretKeys } from './secrets.specs.js';
+import { buildSecrets, SecretKeys } from './secrets.specs.js';
 
 /** Variables the services read; `PGPASSWORD` is libpq's (node-postgres honours it), so no URL carries a password. */
 type EnvName = ConfigVariableName | 'PGPASSWORD';
@@ -115,6 +115,8 @@ export function buildConfigHash(context: BuildContext): string {
   return stableHash({
     config: buildConfigData(context),
     secretEnv: buildSecretEnv(context),
-    generated: stableHash(context.secrets),
+    // Only the generated values this instance uses: one it does not use (say the Postgres password with an
+    // external Postgres) is never stored, so it is a fresh random value on every reconcile and would roll the pods.
+    generated: stableHash(buildSecrets(context).map((secret) => secret.stringData)),
   });
 }

@@ -1,7 +1,7 @@
 /**
  * Operator at scale on the test control plane (real API server, controllers, scheduler; kwok simulates the nodes and
  * pods): BENCH_INSTANCES MyRAGDBs (500) in BENCH_NAMESPACES namespaces (50), created at once, against one operator
- * process (`myragdb-operator`, default flags, no leader election). Reports the time until all are Ready, the
+ * process (the image's `node dist/operator/src/cmd/main.js`, default flags, no leader election). Reports the time until all are Ready, the
  * operator's peak RSS and CPU, reconciles and API requests per instance, API writes per minute at steady state (a hot
  * loop would show there), and the time until a spec change to all of them is rolled out. Not a test.
  *
@@ -83,7 +83,8 @@ try {
   operator = spawn(
     process.execPath,
     [
-      path.join(REPO_ROOT, 'operator', 'bin', 'myragdb-operator.js'),
+      // What the operator image runs (`npm run bench:operator` builds it first): compiled JS, no tsx in memory.
+      path.join(REPO_ROOT, 'dist', 'operator', 'src', 'cmd', 'main.js'),
       '--kubeconfig',
       cp.kubeconfigPath,
       '--no-leader-elect',

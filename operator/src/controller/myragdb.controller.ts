@@ -13,7 +13,7 @@ import type { BuildContext } from '../specs/build-context.js';
 import { SERVICE_COMPONENTS, ServiceComponent, STORE_NAMES } from '../specs/components.js';
 import { CNPG_API_VERSION } from '../specs/cloudnative-pg.specs.js';
 import { buildDesiredState } from '../specs/desired-state.js';
-import { servingVersion } from '../specs/migration.specs.js';
+import { servingVersion } from '../specs/rollout.js';
 import { childName, selectorLabels, type Owner } from '../specs/names.js';
 import { reindexJobName } from '../specs/reindex.specs.js';
 import { buildRepositoryRegistrations } from '../specs/repositories.specs.js';

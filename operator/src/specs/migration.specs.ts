@@ -5,11 +5,11 @@
  * Pure: which version serves and whether the Job is wanted follow from the spec and what was observed.
  */
 import type { V1Job } from '@kubernetes/client-node';
-import { MigrationResult } from '../api/v1alpha1/conditions.js';
 import type { BuildContext, Desired } from './build-context.js';
 import { MIGRATE_COMMAND, ServiceComponent } from './components.js';
 import { stableHash } from './hash.js';
 import { childMetadata, Labels, Names } from './names.js';
+import { migrationPending } from './rollout.js';
 import { buildServicePodTemplate } from './services.specs.js';
 
 export const MIGRATION_COMPONENT = 'migration';
@@ -17,31 +17,6 @@ const FINISHED_JOB_TTL_SECONDS = 7 * 86_400;
 
 export function migrationJobName(owner: { name: string }, version: string): string {
   return Names.migrationJob(owner, stableHash(version, 10));
-}
-
-/** Whether the migrations of `spec.version` are known to have succeeded. */
-function migrated(context: Pick<BuildContext, 'spec' | 'observed'>): boolean {
-  const migration = context.observed.migration;
-  return migration?.version === context.spec.version && migration.result === MigrationResult.Succeeded;
-}
-
-/**
- * The version the services run: `spec.version` on a first install (nothing older serves; the services migrate
- * under the same lock when they start) or once its migrations succeeded, else the version running now.
- */
-export function servingVersion(context: Pick<BuildContext, 'spec' | 'observed'>): string {
-  const running = context.observed.runningVersion;
-  if (running === undefined || running === context.spec.version || migrated(context)) return context.spec.version;
-  return running;
-}
-
-/**
- * The migration Job is wanted while services run another version than `spec.version` and its migrations have not
- * succeeded yet. A first install has none: its services migrate when they start.
- */
-export function migrationPending(context: Pick<BuildContext, 'spec' | 'observed'>): boolean {
-  const running = context.observed.runningVersion;
-  return running !== undefined && running !== context.spec.version && !migrated(context);
 }
 
 export function buildMigrationJob(context: BuildContext): Desired<V1Job>[] {

@@ -11,7 +11,7 @@ import type {
 import type { BuildContext, Desired } from './build-context.js';
 import { HEALTH_PATHS, SERVICE_COMMANDS, SERVICE_PORT, SERVICE_UID, ServiceComponent } from './components.js';
 import { buildConfigHash, buildSecretEnv } from './config.specs.js';
-import { servingVersion } from './migration.specs.js';
+import { servingVersion } from './rollout.js';
 import { repositoryMountPath } from './repositories.specs.js';
 import { Annotations, childMetadata, childName, instanceLabels, Labels, Names, selectorLabels } from './names.js';
 import {

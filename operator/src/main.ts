@@ -60,8 +60,8 @@ function defaultGatewayUrl(resource: MyRAGDB): string {
 
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const { logger } = options;
-  const client = new KubeClient(options.kubeConfig);
   const metrics = new ControllerMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+  const client = new KubeClient(options.kubeConfig, (method, statusCode) => metrics.restRequest(method, statusCode));
   const reconciler = new MyRAGDBReconciler({
     client,
     events: new EventRecorder(client, options.instance),

@@ -6,7 +6,7 @@ import { ConditionReason } from '../api/v1alpha1/conditions.js';
 import { parseQuantity } from '../api/v1alpha1/quantity.js';
 import type { MyRAGDBSpec } from '../api/v1alpha1/myragdb.spec.js';
 import { applyOwned, OwnershipConflictError } from '../kube/apply.js';
-import { ContentType, type KubeClient } from '../kube/kube-client.js';
+import { ContentType, isStatus, type KubeClient } from '../kube/kube-client.js';
 import type { KubeList, KubeObject } from '../kube/kube-object.js';
 import { PRUNABLE, resourceForObject, resourcePath } from '../kube/resources.js';
 import { childName, type Owner } from '../specs/names.js';
@@ -46,9 +46,13 @@ export async function pruneChildren(client: KubeClient, owner: Owner, desired: K
   const wanted = new Set(desired.map((object) => `${object.kind}/${object.metadata.name}`));
   const pruned: string[] = [];
   for (const resource of PRUNABLE) {
-    const list = await client.get<KubeList>(resourcePath(resource, owner.namespace), {
-      labelSelector: instanceSelector(owner.name),
-    });
+    const list = await client
+      .get<KubeList>(resourcePath(resource, owner.namespace), { labelSelector: instanceSelector(owner.name) })
+      .catch((error: unknown) => {
+        // An optional API that is not installed (CloudNativePG) has nothing to prune.
+        if (isStatus(error, 404)) return { items: [] } as unknown as KubeList;
+        throw error;
+      });
     for (const item of list.items ?? []) {
       const ours = item.metadata.ownerReferences?.some(
         (reference) => reference.controller && reference.uid === owner.uid,

@@ -12,6 +12,8 @@ import { ContentType, isStatus, type KubeClient } from '../kube/kube-client.js';
 import type { KubeList } from '../kube/kube-object.js';
 import { patchFinalizers } from '../kube/status-patch.js';
 import { Resources, resourcePath } from '../kube/resources.js';
+import { BackupNames } from '../specs/backup.specs.js';
+import { CloudNativePGNames } from '../specs/cloudnative-pg.specs.js';
 import { STORE_NAMES } from '../specs/components.js';
 import { Names } from '../specs/names.js';
 import { SecretKeys } from '../specs/secrets.specs.js';
@@ -66,19 +68,27 @@ export async function finalize(dependencies: FinalizeDependencies, resource: MyR
     }
     summary = `deleted data of ${plan.externalRepositories.length} repositories in external stores and ${claims.items?.length ?? 0} volumes`;
   } else {
-    for (const name of generatedSecretNames(resource.metadata)) {
+    // Owned objects that hold or guard data outlive the MyRAGDB: the generated credentials, the pg_dump volume and
+    // the CloudNativePG Cluster (its volumes are its own). A re-created MyRAGDB of the same name adopts them.
+    const keep = [
+      ...generatedSecretNames(resource.metadata).map((name) => resourcePath(Resources.Secret, namespace, name)),
+      resourcePath(Resources.PersistentVolumeClaim, namespace, BackupNames.claim(resource.metadata)),
+      resourcePath(Resources.CloudNativePGCluster, namespace, CloudNativePGNames.cluster(resource.metadata)),
+    ];
+    for (const path of keep) {
       await client
         .request({
           method: 'PATCH',
-          path: resourcePath(Resources.Secret, namespace, name),
+          path,
           body: { metadata: { ownerReferences: null } },
           contentType: ContentType.mergePatch,
         })
         .catch((error: unknown) => {
+          // Not there, or (CloudNativePG) not even an API here: nothing to keep.
           if (!isStatus(error, 404)) throw error;
         });
     }
-    summary = 'retained volumes and credentials';
+    summary = 'retained volumes, credentials and the database';
   }
   await patchFinalizers(
     client,

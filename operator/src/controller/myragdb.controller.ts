@@ -11,7 +11,9 @@ import type { KubeClient } from '../kube/kube-client.js';
 import { myRAGDBPath, patchFinalizers, patchStatus } from '../kube/status-patch.js';
 import type { BuildContext } from '../specs/build-context.js';
 import { SERVICE_COMPONENTS, ServiceComponent, STORE_NAMES } from '../specs/components.js';
+import { CNPG_API_VERSION } from '../specs/cloudnative-pg.specs.js';
 import { buildDesiredState } from '../specs/desired-state.js';
+import { servingVersion } from '../specs/rollout.js';
 import { childName, selectorLabels, type Owner } from '../specs/names.js';
 import { reindexJobName } from '../specs/reindex.specs.js';
 import { buildRepositoryRegistrations } from '../specs/repositories.specs.js';
@@ -30,6 +32,7 @@ import {
   statusChanged,
   type Problem,
 } from './myragdb.status.js';
+import { dataSafetyFacts, type DataSafetyFacts } from './data-safety.status.js';
 import { observe, podFailures, type Observation } from './observe.js';
 
 export interface ReconcileLogger {
@@ -119,6 +122,7 @@ export class MyRAGDBReconciler {
       uid: resource.metadata.uid,
     };
     const observation = await observe(client, resource, spec, generatedSecretNames(owner));
+    const facts = dataSafetyFacts(spec, owner, observation, resource.status);
     const context: BuildContext = {
       owner,
       spec,
@@ -126,9 +130,12 @@ export class MyRAGDBReconciler {
       observed: {
         storeTemplateSizes: storeTemplateSizes(spec, owner, observation.statefulSets),
         lastReindex: resource.status?.lastReindex,
+        ...(facts.runningVersion ? { runningVersion: facts.runningVersion } : {}),
+        ...(facts.migration ? { migration: facts.migration } : {}),
       },
     };
     const problems: Problem[] = [
+      ...facts.problems,
       ...observation.missingSecrets.map((message) => ({ reason: ConditionReason.SecretNotFound, message })),
       ...podFailures(observation.pods).map(({ component, message }) => ({
         reason: ConditionReason.ComponentFailed,
@@ -138,7 +145,9 @@ export class MyRAGDBReconciler {
     ];
     let retryable: Error[] = [];
     if (!spec.paused) {
-      const desired = buildDesiredState(context);
+      const desired = buildDesiredState(context).filter(
+        (object) => !(facts.skipCloudNativePG && object.apiVersion === CNPG_API_VERSION),
+      );
       const outcome = await applyChildren(client, owner, desired);
       problems.push(...outcome.problems);
       retryable = outcome.retryable;
@@ -165,7 +174,7 @@ export class MyRAGDBReconciler {
         retryable.push(error);
       });
     }
-    const status = await this.writeStatus(resource, { spec, context, observation, problems });
+    const status = await this.writeStatus(resource, { spec, context, observation, problems, facts });
     if (retryable.length > 0) {
       throw new RetryableReconcileError(retryable.map((error) => error.message).join('; '), { cause: retryable[0] });
     }
@@ -200,16 +209,24 @@ export class MyRAGDBReconciler {
 
   private async writeStatus(
     resource: MyRAGDB,
-    input: { spec: MyRAGDBSpec | undefined; context?: BuildContext; observation?: Observation; problems: Problem[] },
+    input: {
+      spec: MyRAGDBSpec | undefined;
+      context?: BuildContext;
+      observation?: Observation;
+      problems: Problem[];
+      facts?: DataSafetyFacts;
+    },
   ) {
-    const { spec, context, observation } = input;
+    const { spec, context, observation, facts } = input;
     const stores: Record<string, ComponentStatus> = {};
     const services: Record<string, ComponentStatus> = {};
     if (spec && observation) {
       for (const store of STORE_NAMES) {
         stores[store] = spec.stores[store].external
           ? { ready: true, external: true, message: 'external' }
-          : statefulSetStatus(observation.statefulSets.get(childName(resource.metadata, store)));
+          : store === 'postgres' && facts?.postgres
+            ? facts.postgres
+            : statefulSetStatus(observation.statefulSets.get(childName(resource.metadata, store)));
       }
       for (const component of SERVICE_COMPONENTS) {
         services[component] = deploymentStatus(observation.deployments.get(childName(resource.metadata, component)));
@@ -238,8 +255,14 @@ export class MyRAGDBReconciler {
       selector: Object.entries(selectorLabels(resource.metadata, ServiceComponent.Gateway))
         .map(([key, value]) => `${key}=${value}`)
         .join(','),
-      ...(spec ? { version: spec.version } : {}),
-      ...(context ? { gatewayEndpoint: gatewayEndpoint(context) } : {}),
+      ...(context ? { version: servingVersion(context), gatewayEndpoint: gatewayEndpoint(context) } : {}),
+      ...(facts
+        ? {
+            waiting: facts.waiting,
+            ...(facts.backup ? { backup: facts.backup } : {}),
+            ...(facts.migration ? { migration: facts.migration } : {}),
+          }
+        : {}),
     });
     if (statusChanged(resource.status, next)) {
       await patchStatus(this.deps.client, resource, next);

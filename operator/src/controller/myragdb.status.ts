@@ -3,7 +3,14 @@
  * Conditions follow the Kubernetes convention: `lastTransitionTime` changes only when the status flips.
  */
 import { ConditionReason, ConditionStatus, ConditionType, Phase, ReindexResult } from '../api/v1alpha1/conditions.js';
-import type { ComponentStatus, Condition, LastReindex, MyRAGDBStatus } from '../api/v1alpha1/myragdb.types.js';
+import type {
+  BackupStatus,
+  ComponentStatus,
+  Condition,
+  LastReindex,
+  MigrationStatus,
+  MyRAGDBStatus,
+} from '../api/v1alpha1/myragdb.types.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { formatTime } from '../kube/micro-time.js';
 import { stableHash } from '../specs/hash.js';
@@ -11,7 +18,10 @@ import { stableHash } from '../specs/hash.js';
 export interface Problem {
   reason: ConditionReason;
   message: string;
-  /** Retrying unchanged cannot help (bad spec, name conflict): wait for a spec change instead of backing off. */
+  /**
+   * Retrying unchanged cannot help (bad spec, name conflict, failed migration, stalled rollout): someone has to change
+   * something. Sets `Stalled=True`, which GitOps tools report as a failure rather than as progress.
+   */
   permanent?: boolean;
 }
 
@@ -90,6 +100,7 @@ export function stalledRollouts(deployments: Iterable<Workload>): Problem[] {
       problems.push({
         reason: ConditionReason.ComponentFailed,
         message: `Deployment ${deployment.metadata.name}: rollout stalled (${stalled.message ?? 'progress deadline exceeded'})`,
+        permanent: true,
       });
     }
   }
@@ -145,6 +156,10 @@ export interface StatusInput {
   selector?: string;
   version?: string;
   gatewayEndpoint?: string;
+  /** What else the resource waits for before it is Ready (e.g. a migration before the services roll). */
+  waiting?: string[];
+  backup?: BackupStatus;
+  migration?: MigrationStatus;
 }
 
 function notReady(components: Record<string, ComponentStatus>): string[] {
@@ -164,7 +179,8 @@ export function computeStatus(input: StatusInput): MyRAGDBStatus {
   const storesReady = storesWaiting.length === 0;
   const servicesReady = servicesWaiting.length === 0;
   const degraded = input.problems.length > 0;
-  const ready = storesReady && servicesReady && !degraded && !input.paused;
+  const otherWaiting = input.waiting ?? [];
+  const ready = storesReady && servicesReady && otherWaiting.length === 0 && !degraded && !input.paused;
 
   set(
     ConditionType.StoresReady,
@@ -190,6 +206,31 @@ export function computeStatus(input: StatusInput): MyRAGDBStatus {
     input.paused ? ConditionReason.Paused : ConditionReason.NotPaused,
     input.paused ? 'spec.paused is true: changes are not applied' : 'changes are applied',
   );
+  const blocking = input.problems.filter((problem) => problem.permanent);
+  const stalled = blocking.length > 0 && !input.paused;
+  set(
+    ConditionType.Stalled,
+    stalled ? ConditionStatus.True : ConditionStatus.False,
+    stalled ? blocking[0]!.reason : ConditionReason.NotStalled,
+    stalled ? blocking.map((problem) => problem.message).join('; ') : 'nothing blocks progress',
+  );
+  const reconciling = !ready && !stalled && !input.paused;
+  set(
+    ConditionType.Reconciling,
+    reconciling ? ConditionStatus.True : ConditionStatus.False,
+    reconciling
+      ? ConditionReason.Reconciling
+      : input.paused
+        ? ConditionReason.Paused
+        : ConditionReason.ReconcileComplete,
+    reconciling
+      ? `converging to generation ${generation}`
+      : stalled
+        ? 'stalled: see the Stalled condition'
+        : input.paused
+          ? 'paused'
+          : 'the current spec is reconciled',
+  );
   set(
     ConditionType.Progressing,
     ready || input.paused ? ConditionStatus.False : ConditionStatus.True,
@@ -210,6 +251,7 @@ export function computeStatus(input: StatusInput): MyRAGDBStatus {
           ...(degraded ? input.problems.map((problem) => problem.message) : []),
           ...storesWaiting,
           ...servicesWaiting,
+          ...otherWaiting,
         ].join('; ') || 'paused',
   );
   const reindex = input.lastReindex;
@@ -239,6 +281,8 @@ export function computeStatus(input: StatusInput): MyRAGDBStatus {
     ...(input.selector ? { selector: input.selector } : {}),
     ...(input.version ? { version: input.version } : {}),
     ...(input.gatewayEndpoint ? { endpoints: { gateway: input.gatewayEndpoint } } : {}),
+    ...(input.backup ? { backup: input.backup } : {}),
+    ...(input.migration ? { migration: input.migration } : {}),
     ...(reindex
       ? { lastReindex: reindex }
       : input.previous?.lastReindex

@@ -4,9 +4,10 @@
  */
 import type { MyRAGDBSpec } from '../api/v1alpha1/myragdb.spec.js';
 import type { MyRAGDB } from '../api/v1alpha1/myragdb.types.js';
-import type { KubeClient } from '../kube/kube-client.js';
+import { isStatus, type KubeClient } from '../kube/kube-client.js';
 import type { KubeList, KubeObject } from '../kube/kube-object.js';
 import { Resources, resourcePath, type ResourceType } from '../kube/resources.js';
+import { CloudNativePGNames } from '../specs/cloudnative-pg.specs.js';
 import { Labels, MANAGED_SELECTOR } from '../specs/names.js';
 import { GitCredentialKeys } from '../specs/repositories.specs.js';
 
@@ -27,6 +28,33 @@ export interface Observation {
   referencedSecretData: Map<string, Record<string, string>>;
   /** Referenced Secrets (or keys) that do not exist, as readable phrases. */
   missingSecrets: string[];
+  cronJobs: Map<string, ObservedObject>;
+  /** Only in the cloudNativePG mode: whether its API is served, and the Cluster. */
+  cloudNativePG?: { installed: boolean; cluster?: ObservedObject };
+}
+
+/** Whether the API server serves CloudNativePG's Cluster and ScheduledBackup (its CRDs are installed). */
+export async function cloudNativePGInstalled(client: KubeClient): Promise<boolean> {
+  try {
+    const discovery = await client.get<{ resources?: { name: string }[] }>(
+      `/apis/${Resources.CloudNativePGCluster.group}/${Resources.CloudNativePGCluster.version}`,
+    );
+    const served = new Set((discovery.resources ?? []).map((resource) => resource.name));
+    return (
+      served.has(Resources.CloudNativePGCluster.plural) && served.has(Resources.CloudNativePGScheduledBackup.plural)
+    );
+  } catch (error) {
+    if (isStatus(error, 404)) return false;
+    throw error;
+  }
+}
+
+async function observeCloudNativePG(client: KubeClient, namespace: string, clusterName: string) {
+  if (!(await cloudNativePGInstalled(client))) return { installed: false };
+  const cluster = await client.find<ObservedObject>(
+    resourcePath(Resources.CloudNativePGCluster, namespace, clusterName),
+  );
+  return { installed: true, ...(cluster ? { cluster } : {}) };
 }
 
 export function instanceSelector(name: string): string {
@@ -76,15 +104,22 @@ export async function observe(
   const name = resource.metadata.name;
   const secretPath = (secretName: string) => resourcePath(Resources.Secret, namespace, secretName);
   const references = referencedSecrets(spec);
-  const [deployments, statefulSets, jobs, pods, claims, generated, referenced] = await Promise.all([
-    listByInstance(client, Resources.Deployment, namespace, name),
-    listByInstance(client, Resources.StatefulSet, namespace, name),
-    listByInstance(client, Resources.Job, namespace, name),
-    listByInstance(client, Resources.Pod, namespace, name),
-    listByInstance(client, Resources.PersistentVolumeClaim, namespace, name),
-    Promise.all(generatedSecretNames.map((secretName) => client.find<SecretObject>(secretPath(secretName)))),
-    Promise.all(references.map((reference) => client.find<SecretObject>(secretPath(reference.name)))),
-  ]);
+  const [deployments, statefulSets, jobs, cronJobs, cloudNativePG, pods, claims, generated, referenced] =
+    await Promise.all([
+      listByInstance(client, Resources.Deployment, namespace, name),
+      listByInstance(client, Resources.StatefulSet, namespace, name),
+      listByInstance(client, Resources.Job, namespace, name),
+      spec.stores.postgres.managed?.backup
+        ? listByInstance(client, Resources.CronJob, namespace, name)
+        : Promise.resolve([]),
+      spec.stores.postgres.cloudNativePG
+        ? observeCloudNativePG(client, namespace, CloudNativePGNames.cluster(resource.metadata))
+        : Promise.resolve(undefined),
+      listByInstance(client, Resources.Pod, namespace, name),
+      listByInstance(client, Resources.PersistentVolumeClaim, namespace, name),
+      Promise.all(generatedSecretNames.map((secretName) => client.find<SecretObject>(secretPath(secretName)))),
+      Promise.all(references.map((reference) => client.find<SecretObject>(secretPath(reference.name)))),
+    ]);
   const decodeAll = (secrets: (SecretObject | undefined)[]) =>
     new Map(
       secrets
@@ -111,6 +146,8 @@ export async function observe(
     deployments: byName(deployments),
     statefulSets: byName(statefulSets),
     jobs: byName(jobs),
+    cronJobs: byName(cronJobs),
+    ...(cloudNativePG ? { cloudNativePG } : {}),
     pods,
     claims,
     generatedSecretData: decodeAll(generated),

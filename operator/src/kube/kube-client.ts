@@ -44,8 +44,14 @@ export function isStatus(error: unknown, statusCode: number): error is KubeApiEr
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** Told of every answered request (method, HTTP status), e.g. to count API calls. */
+export type RequestObserver = (method: KubeRequest['method'], statusCode: number) => void;
+
 export class KubeClient {
-  constructor(readonly kubeConfig: KubeConfig) {}
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    private readonly observe: RequestObserver = () => {},
+  ) {}
 
   async request<T>(request: KubeRequest): Promise<T> {
     const cluster = this.kubeConfig.getCurrentCluster();
@@ -78,6 +84,7 @@ export class KubeClient {
       outgoing.on('error', reject);
       outgoing.end(body);
     });
+    this.observe(request.method, statusCode);
     const parsed = text.length > 0 ? safeJson(text) : undefined;
     if (statusCode < 200 || statusCode >= 300) {
       const status = (parsed ?? {}) as { reason?: string; message?: string; details?: unknown };

@@ -84,8 +84,8 @@ export const Resources = {
     version: 'v1',
     kind: 'PersistentVolumeClaim',
     plural: 'persistentvolumeclaims',
-    verbs: ['list', 'patch', 'delete'],
-    purpose: 'grow store volumes; delete them under deletionPolicy Delete',
+    verbs: ['get', 'list', 'create', 'patch', 'delete'],
+    purpose: 'the backup volume; grow store volumes; delete them under deletionPolicy Delete',
   },
   Pod: {
     group: '',
@@ -126,6 +126,22 @@ export const Resources = {
     plural: 'ingresses',
     verbs: CHILD_VERBS,
     purpose: 'gateway ingress',
+  },
+  CloudNativePGCluster: {
+    group: 'postgresql.cnpg.io',
+    version: 'v1',
+    kind: 'Cluster',
+    plural: 'clusters',
+    verbs: CHILD_VERBS,
+    purpose: 'PostgreSQL on CloudNativePG (stores.postgres.cloudNativePG)',
+  },
+  CloudNativePGScheduledBackup: {
+    group: 'postgresql.cnpg.io',
+    version: 'v1',
+    kind: 'ScheduledBackup',
+    plural: 'scheduledbackups',
+    verbs: CHILD_VERBS,
+    purpose: 'scheduled backups of the CloudNativePG Cluster',
   },
   Event: {
     group: '',
@@ -178,4 +194,7 @@ export const PRUNABLE: readonly ResourceType[] = [
   Resources.NetworkPolicy,
   Resources.Ingress,
   Resources.CronJob,
+  // Optional API: pruning skips it while CloudNativePG is not installed. The Cluster itself is never pruned: it
+  // holds the data, and goes with the MyRAGDB (or is orphaned under Retain).
+  Resources.CloudNativePGScheduledBackup,
 ];

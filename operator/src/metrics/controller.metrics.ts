@@ -86,6 +86,13 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
+  private readonly restRequests = new Counter({
+    name: 'rest_client_requests_total',
+    help: 'Number of HTTP requests to the API server (watches excluded), partitioned by method and status code',
+    labelNames: ['method', 'code'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
@@ -110,6 +117,11 @@ export class ControllerMetrics {
 
   setLeader(lease: string, leading: boolean): void {
     this.leader.set({ name: lease }, leading ? 1 : 0);
+  }
+
+  /** Counts one API request: the steady-state write rate (no hot loops) is read from here. */
+  restRequest(method: string, statusCode: number): void {
+    this.restRequests.inc({ method, code: String(statusCode) });
   }
 
   watchRestarted(resource: string): void {

@@ -1,6 +1,6 @@
 /** Everything the pure builders need: the parsed spec, the owner's identity, and the facts observed in the cluster. */
 import type { MyRAGDBSpec, StoreName } from '../api/v1alpha1/myragdb.spec.js';
-import type { LastReindex } from '../api/v1alpha1/myragdb.types.js';
+import type { LastReindex, MigrationStatus } from '../api/v1alpha1/myragdb.types.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import type { Owner } from './names.js';
 
@@ -17,6 +17,10 @@ export interface ObservedFacts {
   /** Storage size in each existing StatefulSet's claim template (immutable once created). */
   storeTemplateSizes: Partial<Record<StoreName, string>>;
   lastReindex?: LastReindex;
+  /** The version the service Deployments run now (their pod template's version label); none before the first. */
+  runningVersion?: string;
+  /** Outcome of the migrations of `spec.version`, as observed from its Job (or recorded in status). */
+  migration?: MigrationStatus;
 }
 
 export interface BuildContext {

@@ -23,6 +23,9 @@ export const SERVICE_COMMANDS: Record<ServiceComponent, string[]> = {
 /** What the reindex Job and CronJob run: `myragdb reindex --full --wait` (every repository; exits 1 if a job failed). */
 export const REINDEX_COMMAND = ['node', 'dist/services/cli/src/main.js', 'reindex', '--full', '--wait'];
 
+/** What the migration Job runs before the services roll to a new version: `myragdb db migrate`. */
+export const MIGRATE_COMMAND = ['node', 'dist/services/cli/src/main.js', 'db', 'migrate'];
+
 export const STORE_NAMES = ['postgres', 'meilisearch', 'chroma'] as const;
 
 export const STORE_PORTS = { postgres: 5432, meilisearch: 7700, chroma: 8000 } as const;

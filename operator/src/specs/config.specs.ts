@@ -14,9 +14,10 @@ import {
   STORE_PORTS,
   WRITABLE_PATHS,
 } from './components.js';
+import { CloudNativePGNames, cloudNativePGUrl, CNPG_APP_PASSWORD_KEY } from './cloudnative-pg.specs.js';
 import { stableHash } from './hash.js';
 import { childMetadata, childName, Names, type Owner } from './names.js';
-import { SecretKeys } from './secrets.specs.js';
+import { buildSecrets, SecretKeys } from './secrets.specs.js';
 
 /** Variables the services read; `PGPASSWORD` is libpq's (node-postgres honours it), so no URL carries a password. */
 type EnvName = ConfigVariableName | 'PGPASSWORD';
@@ -27,7 +28,9 @@ export function storeUrls(context: BuildContext): { postgres: string; meilisearc
   return {
     postgres:
       postgres.external?.url ??
-      `postgres://${POSTGRES_USER}@${childName(owner, 'postgres')}:${STORE_PORTS.postgres}/${POSTGRES_DATABASE}`,
+      (postgres.cloudNativePG
+        ? cloudNativePGUrl(owner)
+        : `postgres://${POSTGRES_USER}@${childName(owner, 'postgres')}:${STORE_PORTS.postgres}/${POSTGRES_DATABASE}`),
     meilisearch: meilisearch.external?.url ?? `http://${childName(owner, 'meilisearch')}:${STORE_PORTS.meilisearch}`,
     chroma: chroma.external?.url ?? `http://${childName(owner, 'chroma')}:${STORE_PORTS.chroma}`,
   };
@@ -91,7 +94,9 @@ export function buildSecretEnv(context: BuildContext): V1EnvVar[] {
   const env = [
     postgres.external
       ? fromSecret('PGPASSWORD', postgres.external.secretRef.name, postgres.external.secretRef.key)
-      : fromSecret('PGPASSWORD', Names.storeCredentials(owner, 'postgres'), SecretKeys.postgresPassword),
+      : postgres.cloudNativePG
+        ? fromSecret('PGPASSWORD', CloudNativePGNames.appSecret(owner), CNPG_APP_PASSWORD_KEY)
+        : fromSecret('PGPASSWORD', Names.storeCredentials(owner, 'postgres'), SecretKeys.postgresPassword),
     meilisearch.external
       ? fromSecret('MEILI_API_KEY', meilisearch.external.secretRef.name, meilisearch.external.secretRef.key)
       : fromSecret('MEILI_API_KEY', Names.storeCredentials(owner, 'meilisearch'), SecretKeys.meilisearchMasterKey),
@@ -110,6 +115,8 @@ export function buildConfigHash(context: BuildContext): string {
   return stableHash({
     config: buildConfigData(context),
     secretEnv: buildSecretEnv(context),
-    generated: stableHash(context.secrets),
+    // Only the generated values this instance uses: one it does not use (say the Postgres password with an
+    // external Postgres) is never stored, so it is a fresh random value on every reconcile and would roll the pods.
+    generated: stableHash(buildSecrets(context).map((secret) => secret.stringData)),
   });
 }

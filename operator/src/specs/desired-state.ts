@@ -4,7 +4,10 @@
  */
 import type { KubeObject } from '../kube/kube-object.js';
 import type { BuildContext } from './build-context.js';
+import { buildLogicalBackup } from './backup.specs.js';
+import { buildCloudNativePG } from './cloudnative-pg.specs.js';
 import { buildConfigMaps } from './config.specs.js';
+import { buildMigrationJob } from './migration.specs.js';
 import { buildNetworkPolicies } from './network-policy.specs.js';
 import { buildReindexCronJob, buildReindexJob } from './reindex.specs.js';
 import { buildAutoscaler, buildDisruptionBudgets } from './scaling.specs.js';
@@ -16,8 +19,11 @@ export function buildDesiredState(context: BuildContext): KubeObject[] {
   return [
     ...buildSecrets(context),
     ...buildConfigMaps(context),
+    ...buildCloudNativePG(context),
     ...buildStores(context),
+    ...buildLogicalBackup(context),
     ...buildNetworkPolicies(context),
+    ...buildMigrationJob(context),
     ...buildServiceWorkloads(context),
     ...buildAutoscaler(context),
     ...buildDisruptionBudgets(context),

@@ -26,6 +26,7 @@ export const Names = {
   appCredentials: (owner: Pick<Owner, 'name'>) => childName(owner, 'app-credentials'),
   reindexCronJob: (owner: Pick<Owner, 'name'>) => childName(owner, 'reindex'),
   reindexJob: (owner: Pick<Owner, 'name'>, requestHash: string) => childName(owner, `reindex-${requestHash}`),
+  migrationJob: (owner: Pick<Owner, 'name'>, versionHash: string) => childName(owner, `migrate-${versionHash}`),
   storeNetworkPolicy: (owner: Pick<Owner, 'name'>, store: string) => childName(owner, `${store}-ingress`),
 };
 

@@ -11,6 +11,7 @@ import type {
 import type { BuildContext, Desired } from './build-context.js';
 import { HEALTH_PATHS, SERVICE_COMMANDS, SERVICE_PORT, SERVICE_UID, ServiceComponent } from './components.js';
 import { buildConfigHash, buildSecretEnv } from './config.specs.js';
+import { servingVersion } from './rollout.js';
 import { repositoryMountPath } from './repositories.specs.js';
 import { Annotations, childMetadata, childName, instanceLabels, Labels, Names, selectorLabels } from './names.js';
 import {
@@ -27,8 +28,9 @@ const RESOURCE_KEYS = {
   [ServiceComponent.Health]: 'health',
 } as const;
 
-export function serviceImage(context: BuildContext): string {
-  return `${context.spec.image}:${context.spec.version}`;
+/** The services' image at `version`, by default the version that serves now (see migration.specs.ts). */
+export function serviceImage(context: BuildContext, version = servingVersion(context)): string {
+  return `${context.spec.image}:${version}`;
 }
 
 function componentResources(context: BuildContext, component: ServiceComponent) {
@@ -69,15 +71,16 @@ function repositoryVolumes(context: BuildContext): { volumes: V1Volume[]; mounts
 export function buildServicePodTemplate(
   context: BuildContext,
   component: ServiceComponent,
-  options: { command?: string[]; probes?: boolean; extraLabels?: Record<string, string> } = {},
+  options: { command?: string[]; probes?: boolean; extraLabels?: Record<string, string>; version?: string } = {},
 ): V1PodTemplateSpec {
   const { owner } = context;
+  const version = options.version ?? servingVersion(context);
   const withRepositories = component !== ServiceComponent.Health;
   const repositories = withRepositories ? repositoryVolumes(context) : { volumes: [], mounts: [] };
   const probes = options.probes ?? true;
   const container: V1Container = {
     name: component,
-    image: serviceImage(context),
+    image: serviceImage(context, version),
     imagePullPolicy: 'IfNotPresent',
     command: options.command ?? SERVICE_COMMANDS[component],
     ports: [{ name: 'http', containerPort: SERVICE_PORT, protocol: 'TCP' }],
@@ -96,7 +99,7 @@ export function buildServicePodTemplate(
   };
   return {
     metadata: {
-      labels: { ...instanceLabels(owner, component), [Labels.version]: context.spec.version, ...options.extraLabels },
+      labels: { ...instanceLabels(owner, component), [Labels.version]: version, ...options.extraLabels },
       annotations: {
         [Annotations.configHash]: buildConfigHash(context),
         'prometheus.io/scrape': 'true',

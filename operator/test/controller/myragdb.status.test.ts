@@ -78,6 +78,35 @@ describe('operator status', () => {
     assert.equal(condition(status, ConditionType.Ready).reason, ConditionReason.Paused);
   });
 
+  it('kstatus conditions: Reconciling while converging, Stalled on a blocking problem, both False when Ready', () => {
+    const converging = computeStatus(input({ stores: { postgres: waiting } }));
+    assert.equal(condition(converging, ConditionType.Reconciling).status, 'True');
+    assert.equal(condition(converging, ConditionType.Stalled).status, 'False');
+    // A problem that may clear by itself (a pod pulling its image) is Degraded but still reconciling.
+    const transient = computeStatus(
+      input({ problems: [{ reason: ConditionReason.ComponentFailed, message: 'indexer: pod x: ImagePullBackOff' }] }),
+    );
+    assert.equal(condition(transient, ConditionType.Reconciling).status, 'True');
+    assert.equal(condition(transient, ConditionType.Stalled).status, 'False');
+    const blocked = computeStatus(
+      input({
+        problems: [
+          { reason: ConditionReason.ComponentFailed, message: 'indexer: pod x: ImagePullBackOff' },
+          { reason: ConditionReason.InvalidSpec, message: 'spec.version: bad', permanent: true },
+        ],
+      }),
+    );
+    assert.equal(condition(blocked, ConditionType.Stalled).status, 'True');
+    assert.equal(condition(blocked, ConditionType.Stalled).reason, ConditionReason.InvalidSpec);
+    assert.equal(condition(blocked, ConditionType.Stalled).message, 'spec.version: bad');
+    assert.equal(condition(blocked, ConditionType.Reconciling).status, 'False');
+    const done = computeStatus(input());
+    assert.equal(condition(done, ConditionType.Reconciling).status, 'False');
+    assert.equal(condition(done, ConditionType.Stalled).status, 'False');
+    const paused = computeStatus(input({ paused: true }));
+    assert.equal(condition(paused, ConditionType.Reconciling).reason, ConditionReason.Paused);
+  });
+
   it('lastTransitionTime moves only when a condition flips', () => {
     const first = computeStatus(input({ stores: { postgres: waiting } }));
     const same = computeStatus(

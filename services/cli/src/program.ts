@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { apikeyCommand } from './commands/apikey.command.js';
+import { backupCommand, restoreCommand } from './commands/backup.command.js';
 import { configCommand } from './commands/config.command.js';
 import { dbCommand } from './commands/db.command.js';
 import { healthCommand } from './commands/health.command.js';
@@ -31,5 +32,7 @@ export function createProgram(): Command {
     .addCommand(apikeyCommand())
     .addCommand(searchCommand())
     .addCommand(mcpCommand())
-    .addCommand(upCommand());
+    .addCommand(upCommand())
+    .addCommand(backupCommand())
+    .addCommand(restoreCommand());
 }

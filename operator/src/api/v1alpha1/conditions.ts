@@ -1,6 +1,14 @@
-/** Condition types, reasons and phases of `MyRAGDB.status`: constants, never string literals in code. */
+/**
+ * Condition types, reasons and phases of `MyRAGDB.status`: constants, never string literals in code.
+ * `Ready`, `Reconciling` and `Stalled` follow kstatus (what Flux, Argo CD health checks and kpt read): Reconciling
+ * is True while the operator works towards the spec, Stalled is True when it cannot get there without a change from
+ * someone (an invalid spec, a failed migration, a missing CloudNativePG), and `status.observedGeneration` says which
+ * spec the conditions describe.
+ */
 export const ConditionType = {
   Ready: 'Ready',
+  Reconciling: 'Reconciling',
+  Stalled: 'Stalled',
   Progressing: 'Progressing',
   Degraded: 'Degraded',
   StoresReady: 'StoresReady',
@@ -16,6 +24,8 @@ export const ConditionReason = {
   ComponentsNotReady: 'ComponentsNotReady',
   Reconciling: 'Reconciling',
   ReconcileComplete: 'ReconcileComplete',
+  // Stalled (False)
+  NotStalled: 'NotStalled',
   // Stores / services
   StoresReady: 'StoresReady',
   StoresNotReady: 'StoresNotReady',
@@ -30,6 +40,11 @@ export const ConditionReason = {
   ComponentFailed: 'ComponentFailed',
   DataCleanupFailed: 'DataCleanupFailed',
   RepositorySyncFailed: 'RepositorySyncFailed',
+  CloudNativePGNotInstalled: 'CloudNativePGNotInstalled',
+  MigrationFailed: 'MigrationFailed',
+  BackupFailed: 'BackupFailed',
+  // Upgrades
+  MigrationRunning: 'MigrationRunning',
   // Reindex
   NoReindexRequested: 'NoReindexRequested',
   ReindexRunning: 'ReindexRunning',
@@ -58,8 +73,20 @@ export const Phase = {
 } as const;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 
-export const ReindexResult = { Running: 'Running', Succeeded: 'Succeeded', Failed: 'Failed' } as const;
-export type ReindexResult = (typeof ReindexResult)[keyof typeof ReindexResult];
+/** Outcome of a Job the operator runs (reindex, migration). */
+export const JobResult = { Running: 'Running', Succeeded: 'Succeeded', Failed: 'Failed' } as const;
+export type JobResult = (typeof JobResult)[keyof typeof JobResult];
+export const ReindexResult = JobResult;
+export type ReindexResult = JobResult;
+export const MigrationResult = JobResult;
+export type MigrationResult = JobResult;
+
+export const BackupMethod = {
+  LogicalDump: 'pg_dump',
+  BarmanObjectStore: 'barmanObjectStore',
+  VolumeSnapshot: 'volumeSnapshot',
+} as const;
+export type BackupMethod = (typeof BackupMethod)[keyof typeof BackupMethod];
 
 export const DeletionPolicy = { Retain: 'Retain', Delete: 'Delete' } as const;
 export type DeletionPolicy = (typeof DeletionPolicy)[keyof typeof DeletionPolicy];

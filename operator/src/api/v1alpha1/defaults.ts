@@ -22,6 +22,16 @@ export const DEFAULT_STORE_IMAGES = {
 } as const;
 export const DEFAULT_STORAGE_SIZE = '10Gi';
 
+/** Backups: nightly, kept a week (pg_dump) or a month (CloudNativePG's Barman retention). */
+export const DEFAULT_BACKUP_SCHEDULE = '0 2 * * *';
+export const DEFAULT_BACKUP_RETENTION_DAYS = 7;
+export const DEFAULT_BACKUP_VOLUME_SIZE = '20Gi';
+/** Uploads pg_dump files to S3-compatible storage and applies the retention there (`mc cp`, `mc rm --older-than`). */
+export const DEFAULT_BACKUP_UPLOADER_IMAGE = 'docker.io/minio/mc:RELEASE.2025-08-13T08-35-41Z';
+export const DEFAULT_CNPG_INSTANCES = 3;
+export const DEFAULT_CNPG_RETENTION_POLICY = '30d';
+export const DEFAULT_CNPG_TOPOLOGY_KEY = 'kubernetes.io/hostname';
+
 export const DEFAULT_EMBEDDING_PROVIDER = 'local';
 export const DEFAULT_DELETION_POLICY = 'Retain';
 

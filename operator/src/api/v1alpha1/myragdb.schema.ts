@@ -4,6 +4,13 @@
  * Structural schema: every field typed; enums, patterns, bounds and defaults here; cross-field rules in CEL.
  */
 import {
+  DEFAULT_BACKUP_RETENTION_DAYS,
+  DEFAULT_BACKUP_SCHEDULE,
+  DEFAULT_BACKUP_UPLOADER_IMAGE,
+  DEFAULT_BACKUP_VOLUME_SIZE,
+  DEFAULT_CNPG_INSTANCES,
+  DEFAULT_CNPG_RETENTION_POLICY,
+  DEFAULT_CNPG_TOPOLOGY_KEY,
   DEFAULT_DELETION_POLICY,
   DEFAULT_EMBEDDING_PROVIDER,
   DEFAULT_GATEWAY_REPLICAS,
@@ -19,7 +26,14 @@ import {
   DEFAULT_VERSION,
   SERVICE_TYPES,
 } from './defaults.js';
-import { DeletionPolicy, EmbeddingProvider, Phase, ReindexResult } from './conditions.js';
+import {
+  BackupMethod,
+  DeletionPolicy,
+  EmbeddingProvider,
+  MigrationResult,
+  Phase,
+  ReindexResult,
+} from './conditions.js';
 import { CRD_NAME, GROUP, KIND, LIST_KIND, PLURAL, SHORT_NAMES, SINGULAR, VERSION } from './group.js';
 
 /** Child names append up to 19 characters (`-reindex-<hash>`) and Services/Jobs must stay 63-character DNS labels. */
@@ -41,6 +55,9 @@ export const Patterns = {
   url: '^(https?|postgres|postgresql)://[^\\s]+$',
   requestId: '^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$',
   cron: '^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[^\\s]+(\\s+[^\\s]+){4})$',
+  s3Bucket: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+  objectStorePath: '^[a-z0-9]+://[^\\s]+$',
+  retentionPolicy: '^[1-9][0-9]*[dwm]$',
   hostname: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
 } as const;
 
@@ -76,42 +93,185 @@ const secretKeyRef = (description: string, defaultKey: string): SchemaNode =>
     { description, required: ['name'] },
   );
 
+const externalUrl = (description: string): SchemaNode =>
+  string({ pattern: Patterns.url, maxLength: 2048, description });
+
+const storage = (description: string): SchemaNode =>
+  object(
+    {
+      size: string({
+        pattern: Patterns.quantity,
+        default: DEFAULT_STORAGE_SIZE,
+        'x-kubernetes-validations': [
+          rule('quantity(self).compareTo(quantity(oldSelf)) >= 0', 'storage size can not shrink'),
+        ],
+      }),
+      storageClassName: string({ pattern: Patterns.dnsSubdomain, maxLength: 253 }),
+    },
+    { default: {}, description },
+  );
+
+const secretNameRef = (description: string): SchemaNode =>
+  object(
+    { name: string({ pattern: Patterns.dnsSubdomain, maxLength: 253, description: 'Secret in the same namespace.' }) },
+    { required: ['name'], description },
+  );
+
+const backupSchedule = (): SchemaNode =>
+  string({
+    pattern: Patterns.cron,
+    maxLength: 128,
+    default: DEFAULT_BACKUP_SCHEDULE,
+    description: 'Cron schedule (5 fields, UTC) of the backups.',
+  });
+
+const S3_KEYS_DESCRIPTION = 'Secret with the keys access-key-id and secret-access-key.';
+
+/** Scheduled logical backups (pg_dump) of the managed single-instance Postgres. */
+const logicalBackup: SchemaNode = object(
+  {
+    schedule: backupSchedule(),
+    retentionDays: integer({
+      minimum: 1,
+      maximum: 3650,
+      default: DEFAULT_BACKUP_RETENTION_DAYS,
+      description: 'Dumps older than this are deleted after each successful backup.',
+    }),
+    volume: object(
+      {
+        size: string({ pattern: Patterns.quantity, default: DEFAULT_BACKUP_VOLUME_SIZE }),
+        storageClassName: string({ pattern: Patterns.dnsSubdomain, maxLength: 253 }),
+      },
+      { description: 'Keep the dumps on a PersistentVolumeClaim the operator creates (<name>-postgres-backups).' },
+    ),
+    s3: object(
+      {
+        endpoint: string({
+          pattern: '^https?://[^\\s]+$',
+          maxLength: 2048,
+          description: 'S3-compatible endpoint URL.',
+        }),
+        bucket: string({ pattern: Patterns.s3Bucket, maxLength: 63 }),
+        prefix: string({ pattern: '^[^\\s]*$', maxLength: 512, default: '', description: 'Key prefix in the bucket.' }),
+        secretRef: secretNameRef(S3_KEYS_DESCRIPTION),
+        image: string({ pattern: Patterns.image, maxLength: 512, default: DEFAULT_BACKUP_UPLOADER_IMAGE }),
+      },
+      { required: ['endpoint', 'bucket', 'secretRef'], description: 'Upload the dumps to an S3-compatible bucket.' },
+    ),
+  },
+  {
+    description: 'Scheduled pg_dump backups of the managed Postgres, to a volume or an S3-compatible bucket.',
+    'x-kubernetes-validations': [rule('has(self.volume) != has(self.s3)', 'set exactly one of volume or s3')],
+  },
+);
+
 const managedStore = (store: keyof typeof DEFAULT_STORE_IMAGES): SchemaNode =>
   object(
     {
       image: string({ pattern: Patterns.image, maxLength: 512, default: DEFAULT_STORE_IMAGES[store] }),
-      storage: object(
-        {
-          size: string({
-            pattern: Patterns.quantity,
-            default: DEFAULT_STORAGE_SIZE,
-            'x-kubernetes-validations': [
-              rule('quantity(self).compareTo(quantity(oldSelf)) >= 0', 'storage size can not shrink'),
-            ],
-          }),
-          storageClassName: string({ pattern: Patterns.dnsSubdomain, maxLength: 253 }),
-        },
-        { default: {} },
-      ),
+      storage: storage('Size and class of the data volume.'),
       resources: resources(`Resources of the ${store} container.`),
+      ...(store === 'postgres' ? { backup: logicalBackup } : {}),
     },
     { description: `Run ${store} as a StatefulSet with a PersistentVolumeClaim.` },
   );
 
-const store = (name: keyof typeof DEFAULT_STORE_IMAGES, external: SchemaNode): SchemaNode =>
-  object(
-    { managed: managedStore(name), external },
+const toleration: SchemaNode = object({
+  key: string({ maxLength: 316 }),
+  operator: string({ enum: ['Exists', 'Equal'] }),
+  value: string({ maxLength: 63 }),
+  effect: string({ enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] }),
+  tolerationSeconds: { type: 'integer', format: 'int64' },
+});
+
+/** PostgreSQL as a CloudNativePG `Cluster` (replication, failover) with a `ScheduledBackup`. */
+const cloudNativePG: SchemaNode = object(
+  {
+    instances: integer({
+      minimum: 1,
+      maximum: 9,
+      default: DEFAULT_CNPG_INSTANCES,
+      description: 'One primary plus streaming replicas.',
+    }),
+    imageName: string({
+      pattern: Patterns.image,
+      maxLength: 512,
+      description: "PostgreSQL image; default: the CloudNativePG operator's default.",
+    }),
+    storage: storage('Size and class of each instance volume.'),
+    resources: resources('Resources of each PostgreSQL instance.'),
+    affinity: object(
+      {
+        enablePodAntiAffinity: boolean({ default: true }),
+        topologyKey: string({ maxLength: 316, default: DEFAULT_CNPG_TOPOLOGY_KEY }),
+        podAntiAffinityType: string({ enum: ['preferred', 'required'], default: 'preferred' }),
+        nodeSelector: { type: 'object', additionalProperties: string({ maxLength: 63 }), maxProperties: 32 },
+        tolerations: { type: 'array', items: toleration, maxItems: 32 },
+      },
+      { default: {}, description: 'Spread of the instances over nodes (CloudNativePG affinity).' },
+    ),
+    backup: object(
+      {
+        schedule: backupSchedule(),
+        retentionPolicy: string({
+          pattern: Patterns.retentionPolicy,
+          default: DEFAULT_CNPG_RETENTION_POLICY,
+          description: 'e.g. 30d, 4w, 6m (object store backups).',
+        }),
+        barmanObjectStore: object(
+          {
+            destinationPath: string({
+              pattern: Patterns.objectStorePath,
+              maxLength: 2048,
+              description: 'e.g. s3://bucket/path',
+            }),
+            endpointURL: string({ pattern: '^https?://[^\\s]+$', maxLength: 2048, description: 'Omit for AWS S3.' }),
+            secretRef: secretNameRef(S3_KEYS_DESCRIPTION),
+          },
+          { required: ['destinationPath', 'secretRef'], description: 'Base backups and WAL archive via Barman Cloud.' },
+        ),
+        volumeSnapshot: object(
+          { className: string({ pattern: Patterns.dnsSubdomain, maxLength: 253 }) },
+          { required: ['className'], description: 'CSI volume snapshots of the instance volumes.' },
+        ),
+      },
+      {
+        description: 'A ScheduledBackup of the Cluster.',
+        'x-kubernetes-validations': [
+          rule(
+            'has(self.barmanObjectStore) != has(self.volumeSnapshot)',
+            'set exactly one of barmanObjectStore or volumeSnapshot',
+          ),
+        ],
+      },
+    ),
+  },
+  { description: 'Run PostgreSQL as a CloudNativePG Cluster (needs the CloudNativePG operator and its CRDs).' },
+);
+
+/** The modes of a store, exactly one of which is set; `managed` by default. */
+const store = (
+  name: keyof typeof DEFAULT_STORE_IMAGES,
+  external: SchemaNode,
+  modes: Record<string, SchemaNode> = {},
+): SchemaNode => {
+  const all = ['managed', 'external', ...Object.keys(modes)];
+  const exactlyOne =
+    all.length === 2
+      ? rule('has(self.managed) != has(self.external)', 'set exactly one of managed or external')
+      : rule(
+          `${all.map((mode) => `(has(self.${mode}) ? 1 : 0)`).join(' + ')} == 1`,
+          `set exactly one of ${all.slice(0, -1).join(', ')} or ${all.at(-1)!}`,
+        );
+  return object(
+    { managed: managedStore(name), external, ...modes },
     {
       default: { managed: {} },
-      description: `Where ${name} runs: exactly one of managed or external.`,
-      'x-kubernetes-validations': [
-        rule('has(self.managed) != has(self.external)', 'set exactly one of managed or external'),
-      ],
+      description: `Where ${name} runs: exactly one of ${all.join(', ')}.`,
+      'x-kubernetes-validations': [exactlyOne],
     },
   );
-
-const externalUrl = (description: string): SchemaNode =>
-  string({ pattern: Patterns.url, maxLength: 2048, description });
+};
 
 const repository: SchemaNode = object(
   {
@@ -250,6 +410,7 @@ export const specSchema: SchemaNode = object(
             },
             { required: ['url', 'secretRef'] },
           ),
+          { cloudNativePG },
         ),
         meilisearch: store(
           'meilisearch',
@@ -316,8 +477,25 @@ export const statusSchema: SchemaNode = object({
   components: { type: 'object', additionalProperties: componentStatus },
   gatewayReplicas: integer(),
   selector: string(),
-  version: string(),
+  version: string({ description: 'The version the services run (spec.version once its migrations succeeded).' }),
   endpoints: object({ gateway: string() }),
+  backup: object(
+    {
+      method: string({ enum: Object.values(BackupMethod) }),
+      lastSuccessfulTime: string({ format: 'date-time' }),
+      lastFailureMessage: string(),
+    },
+    { description: 'Scheduled backups of PostgreSQL: how, and when one last succeeded.' },
+  ),
+  migration: object(
+    {
+      version: string(),
+      job: string(),
+      result: string({ enum: Object.values(MigrationResult) }),
+      message: string(),
+    },
+    { description: 'Database migrations for spec.version; the services roll only after they succeed.' },
+  ),
   lastReindex: object({
     requestId: string(),
     job: string(),
@@ -364,7 +542,9 @@ export function buildCustomResourceDefinition(): SchemaNode {
                 kind: string(),
                 metadata: { type: 'object' },
                 spec: specSchema,
-                status: statusSchema,
+                // Applied when the object is read before the operator ever wrote status, so that kstatus (Flux,
+                // kpt) sees generation 1 against observedGeneration 0 and says InProgress, never a premature Current.
+                status: { ...statusSchema, default: { observedGeneration: 0 } },
               },
               {
                 description: 'A MyRAGDB search deployment: stores, services, scaling and reindexing.',

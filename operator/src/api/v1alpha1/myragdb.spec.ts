@@ -6,6 +6,13 @@
 import { z } from 'zod';
 import { DeletionPolicy, EmbeddingProvider } from './conditions.js';
 import {
+  DEFAULT_BACKUP_RETENTION_DAYS,
+  DEFAULT_BACKUP_SCHEDULE,
+  DEFAULT_BACKUP_UPLOADER_IMAGE,
+  DEFAULT_BACKUP_VOLUME_SIZE,
+  DEFAULT_CNPG_INSTANCES,
+  DEFAULT_CNPG_RETENTION_POLICY,
+  DEFAULT_CNPG_TOPOLOGY_KEY,
   DEFAULT_DELETION_POLICY,
   DEFAULT_EMBEDDING_PROVIDER,
   DEFAULT_GATEWAY_REPLICAS,
@@ -67,31 +74,143 @@ const url = (schemes: readonly string[]) =>
       `must be a URL with scheme ${schemes.join(' or ')}`,
     );
 
+const storage = z
+  .object({
+    size: pattern(Patterns.quantity, 'must be a quantity such as 10Gi')
+      .refine((size) => parseQuantity(size) > 0, 'must be larger than zero')
+      .default(DEFAULT_STORAGE_SIZE),
+    storageClassName: dnsSubdomain.optional(),
+  })
+  .strict()
+  .default({ size: DEFAULT_STORAGE_SIZE });
+
+const secretNameRef = z.object({ name: dnsSubdomain }).strict();
+
+const cronSchedule = () =>
+  z
+    .string()
+    .max(128)
+    .superRefine((schedule, context) => {
+      const problem = cronProblem(schedule);
+      if (problem) context.addIssue({ code: 'custom', message: `invalid cron schedule: ${problem}` });
+    });
+
+const logicalBackup = z
+  .object({
+    schedule: cronSchedule().default(DEFAULT_BACKUP_SCHEDULE),
+    retentionDays: z.number().int().min(1).max(3650).default(DEFAULT_BACKUP_RETENTION_DAYS),
+    volume: z
+      .object({
+        size: pattern(Patterns.quantity, 'must be a quantity such as 20Gi').default(DEFAULT_BACKUP_VOLUME_SIZE),
+        storageClassName: dnsSubdomain.optional(),
+      })
+      .strict()
+      .optional(),
+    s3: z
+      .object({
+        endpoint: url(['http', 'https']),
+        bucket: pattern(Patterns.s3Bucket, 'must be an S3 bucket name'),
+        prefix: pattern('^[^\\s]*$', 'must not contain spaces').max(512).default(''),
+        secretRef: secretNameRef,
+        image: pattern(Patterns.image, 'must be an image reference').default(DEFAULT_BACKUP_UPLOADER_IMAGE),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((value) => (value.volume === undefined) !== (value.s3 === undefined), {
+    message: 'set exactly one of volume or s3',
+  });
+
 const managed = (store: keyof typeof DEFAULT_STORE_IMAGES) =>
   z
     .object({
       image: pattern(Patterns.image, 'must be an image reference').default(DEFAULT_STORE_IMAGES[store]),
-      storage: z
-        .object({
-          size: pattern(Patterns.quantity, 'must be a quantity such as 10Gi')
-            .refine((size) => parseQuantity(size) > 0, 'must be larger than zero')
-            .default(DEFAULT_STORAGE_SIZE),
-          storageClassName: dnsSubdomain.optional(),
-        })
-        .strict()
-        .default({ size: DEFAULT_STORAGE_SIZE }),
+      storage,
       resources: resources.optional(),
     })
     .strict();
 
-const store = <E extends z.ZodType>(name: keyof typeof DEFAULT_STORE_IMAGES, external: E) =>
+const managedPostgres = managed('postgres').extend({ backup: logicalBackup.optional() }).strict();
+
+const toleration = z
+  .object({
+    key: z.string().max(316).optional(),
+    operator: z.enum(['Exists', 'Equal']).optional(),
+    value: z.string().max(63).optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+    tolerationSeconds: z.number().int().optional(),
+  })
+  .strict();
+
+const cloudNativePG = z
+  .object({
+    instances: z.number().int().min(1).max(9).default(DEFAULT_CNPG_INSTANCES),
+    imageName: pattern(Patterns.image, 'must be an image reference').optional(),
+    storage,
+    resources: resources.optional(),
+    affinity: z
+      .object({
+        enablePodAntiAffinity: z.boolean().default(true),
+        topologyKey: z.string().min(1).max(316).default(DEFAULT_CNPG_TOPOLOGY_KEY),
+        podAntiAffinityType: z.enum(['preferred', 'required']).default('preferred'),
+        nodeSelector: z.record(z.string(), z.string().max(63)).optional(),
+        tolerations: z.array(toleration).max(32).optional(),
+      })
+      .strict()
+      .prefault({}),
+    backup: z
+      .object({
+        schedule: cronSchedule().default(DEFAULT_BACKUP_SCHEDULE),
+        retentionPolicy: pattern(Patterns.retentionPolicy, 'must be a number and d, w or m, such as 30d').default(
+          DEFAULT_CNPG_RETENTION_POLICY,
+        ),
+        barmanObjectStore: z
+          .object({
+            destinationPath: pattern(Patterns.objectStorePath, 'must be a URL such as s3://bucket/path').max(2048),
+            endpointURL: url(['http', 'https']).optional(),
+            secretRef: secretNameRef,
+          })
+          .strict()
+          .optional(),
+        volumeSnapshot: z.object({ className: dnsSubdomain }).strict().optional(),
+      })
+      .strict()
+      .refine((value) => (value.barmanObjectStore === undefined) !== (value.volumeSnapshot === undefined), {
+        message: 'set exactly one of barmanObjectStore or volumeSnapshot',
+      })
+      .optional(),
+  })
+  .strict();
+
+const exactlyOneMode = (value: Record<string, unknown>, modes: readonly string[]) =>
+  modes.filter((mode) => value[mode] !== undefined).length === 1;
+
+const store = <E extends z.ZodType>(name: 'meilisearch' | 'chroma', external: E) =>
   z
     .object({ managed: managed(name).optional(), external: external.optional() })
     .strict()
-    .refine((value) => (value.managed === undefined) !== (value.external === undefined), {
+    .refine((value) => exactlyOneMode(value, ['managed', 'external']), {
       message: 'set exactly one of managed or external',
     })
     .default({ managed: managed(name).parse({}) });
+
+const POSTGRES_MODES = ['managed', 'external', 'cloudNativePG'] as const;
+
+const postgresStore = z
+  .object({
+    managed: managedPostgres.optional(),
+    external: z
+      .object({ url: url(['postgres', 'postgresql']), secretRef: secretKeyRef('password') })
+      .strict()
+      .optional(),
+    cloudNativePG: cloudNativePG.optional(),
+  })
+  .strict()
+  .refine((value) => exactlyOneMode(value, POSTGRES_MODES), {
+    message: 'set exactly one of managed, external or cloudNativePG',
+  })
+  .default({ managed: managedPostgres.parse({}) });
 
 /** Five cron fields with their ranges; names (JAN, MON) and the Jenkins-style `H` are not supported by CronJob. */
 const CRON_FIELDS = [
@@ -217,10 +336,7 @@ export const myRAGDBSpecSchema = z
     health: z.object({ resources: resources.optional() }).strict().prefault({}),
     stores: z
       .object({
-        postgres: store(
-          'postgres',
-          z.object({ url: url(['postgres', 'postgresql']), secretRef: secretKeyRef('password') }).strict(),
-        ),
+        postgres: postgresStore,
         meilisearch: store(
           'meilisearch',
           z.object({ url: url(['http', 'https']), secretRef: secretKeyRef('api-key') }).strict(),
@@ -244,14 +360,7 @@ export const myRAGDBSpecSchema = z
       .prefault({}),
     reindex: z
       .object({
-        schedule: z
-          .string()
-          .max(128)
-          .superRefine((schedule, context) => {
-            const problem = cronProblem(schedule);
-            if (problem) context.addIssue({ code: 'custom', message: `invalid cron schedule: ${problem}` });
-          })
-          .optional(),
+        schedule: cronSchedule().optional(),
         requestId: pattern(Patterns.requestId, 'must be letters, digits, dot, dash or underscore').optional(),
       })
       .strict()
@@ -265,6 +374,8 @@ export type MyRAGDBSpec = z.infer<typeof myRAGDBSpecSchema>;
 export type StoreName = keyof MyRAGDBSpec['stores'];
 export type Repository = MyRAGDBSpec['repositories'][number];
 export type ResourceRequirements = z.infer<typeof resources>;
+export type CloudNativePGSpec = z.infer<typeof cloudNativePG>;
+export type LogicalBackupSpec = z.infer<typeof logicalBackup>;
 
 export type SpecParseResult = { ok: true; spec: MyRAGDBSpec } | { ok: false; message: string };
 

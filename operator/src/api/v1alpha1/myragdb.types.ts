@@ -1,6 +1,6 @@
 /** The MyRAGDB resource as the operator reads and writes it. The spec type comes from the spec parser. */
 import type { KubeObject, ObjectMeta } from '../../kube/kube-object.js';
-import type { ConditionStatus, Phase, ReindexResult } from './conditions.js';
+import type { BackupMethod, ConditionStatus, MigrationResult, Phase, ReindexResult } from './conditions.js';
 
 export interface Condition {
   type: string;
@@ -27,6 +27,19 @@ export interface LastReindex {
   result?: ReindexResult;
 }
 
+export interface BackupStatus {
+  method: BackupMethod;
+  lastSuccessfulTime?: string;
+  lastFailureMessage?: string;
+}
+
+export interface MigrationStatus {
+  version: string;
+  job?: string;
+  result: MigrationResult;
+  message?: string;
+}
+
 export interface MyRAGDBStatus {
   observedGeneration?: number;
   phase?: Phase;
@@ -37,6 +50,8 @@ export interface MyRAGDBStatus {
   version?: string;
   endpoints?: { gateway?: string };
   lastReindex?: LastReindex;
+  backup?: BackupStatus;
+  migration?: MigrationStatus;
 }
 
 export interface MyRAGDB extends KubeObject {

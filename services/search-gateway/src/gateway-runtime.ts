@@ -16,6 +16,7 @@ import type { SqlDatabase } from '../../core/src/ports/sql-database.js';
 import { createCircuitBreaker } from '../../core/src/resilience/circuit-breaker.js';
 import type { VectorIndex } from '../../core/src/ports/vector-index.js';
 import { createCredentialCipher } from '../../core/src/security/credential-cipher.js';
+import { createSecretFilePolicy } from '../../core/src/discovery/secret-files.js';
 import { createApp } from './app.js';
 import { ApiKeyRepository } from './auth/api-key.repository.js';
 import { ApiKeyService } from './auth/api-key.service.js';
@@ -99,6 +100,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   await apiKeys.syncBootstrapKey(config.MYRAGDB_API_KEY);
 
   const gitWorkDir = resolve(config.INDEXER_WORK_DIR ?? join(config.MYRAGDB_DATA_DIR, 'git'));
+  const secretFiles = createSecretFilePolicy(config.MYRAGDB_SECRET_FILE_PATTERNS);
   const search = new SearchService({
     catalog,
     breakers: {
@@ -110,6 +112,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     embedder,
     telemetry: createSearchTelemetry(metrics, logger),
     settings: searchSettings(config),
+    secretFiles,
   });
   const files = new FileService({
     catalog,
@@ -117,6 +120,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     checkoutRoot: (repository) =>
       repository.source.type === 'local' ? repository.source.path : join(gitWorkDir, repository.name),
     limits: DEFAULT_FILE_READ_LIMITS,
+    secretFiles,
   });
   const repositories = new RepositoryService({
     catalog,

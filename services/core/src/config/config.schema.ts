@@ -207,6 +207,13 @@ export const configSchema = z.object({
     description:
       'Admin API key bootstrapped into the search gateway at start (removed again when unset). Other keys: `myragdb apikey create`.',
   }),
+  MYRAGDB_SECRET_FILE_PATTERNS: withDefault(list(z.string()), {
+    group: 'Security',
+    default: '',
+    example: '*.secret,!*.pem',
+    description:
+      'Comma-separated gitignore-style patterns of credential files never indexed, searched or served, on top of the built-in list (README, "Security and reliability"); `!pattern` re-allows a built-in one.',
+  }),
   MYRAGDB_ALLOWED_ROOTS: withDefault(list(absolutePath), {
     group: 'Security',
     default: '',

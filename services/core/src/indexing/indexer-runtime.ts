@@ -6,6 +6,7 @@ import { ChromaVectorIndex } from '../adapters/vector-index/chroma.vector-index.
 import { createChunker } from '../chunking/chunker.js';
 import type { AppConfig } from '../config/load-config.js';
 import { createGitCheckout } from '../discovery/git-checkout.js';
+import { createSecretFilePolicy } from '../discovery/secret-files.js';
 import { ConfigError } from '../errors.js';
 import type { ReadinessCheck } from '../http/health-probes.js';
 import type { Logger } from '../logging.js';
@@ -33,6 +34,7 @@ export type IndexerConfig = Pick<
   | 'INDEXER_WORK_DIR'
   | 'INDEXER_CONCURRENCY'
   | 'INDEXER_SYNC_INTERVAL_SECONDS'
+  | 'MYRAGDB_SECRET_FILE_PATTERNS'
 >;
 
 export interface IndexerRuntimeOptions {
@@ -112,6 +114,7 @@ export async function createIndexerRuntime(options: IndexerRuntimeOptions): Prom
       vectorIndexFor,
       embedder,
       chunker: createChunker(),
+      secretFiles: createSecretFilePolicy(config.MYRAGDB_SECRET_FILE_PATTERNS),
       resolveSource: createSourceResolver(checkoutGit),
       logger,
       ...(metrics ? { metrics } : {}),

@@ -9,6 +9,7 @@ import type { Catalog, FileChange, IndexModel, RepositoryCatalog, SkippedFile } 
 import type { Embedder } from '../ports/embedder.js';
 import type { KeywordIndex } from '../ports/keyword-index.js';
 import type { VectorIndex } from '../ports/vector-index.js';
+import type { SecretFilePolicy } from '../discovery/secret-files.js';
 import { embedPendingVectors } from './embed-pending.js';
 import { hashFiles } from './hash-files.js';
 import { diffChunks, planRefresh, planScan, type HashedFile } from './plan-refresh.js';
@@ -27,6 +28,8 @@ export interface SyncDependencies {
   vectorIndex: VectorIndex;
   embedder: Embedder;
   chunker: Chunker;
+  /** Credential files never indexed (the built-in list when omitted). */
+  secretFiles?: SecretFilePolicy;
   /** Vectors of another embedding space, for dropping a repository's vectors after a model change. */
   vectorIndexFor?(model: IndexModel): VectorIndex;
 }
@@ -107,7 +110,7 @@ export async function syncRepository(
   await catalog.forgetKeywordWrites(name);
   await ensureIndexModel(name, deps);
 
-  const discovered = await discoverFiles(root, repository);
+  const discovered = await discoverFiles(root, { ...repository, secretFiles: deps.secretFiles });
   signal?.throwIfAborted();
   const known = await catalog.fileStates(name);
   const scan = planScan(known, discovered.files);

@@ -1,6 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import type { Chunk, ScoredId } from '../../../core/src/domain/chunk.js';
 import { compilePathGlobs } from '../../../core/src/domain/path-globs.js';
+import {
+  DEFAULT_SECRET_FILE_POLICY,
+  looksLikeSecret,
+  type SecretFilePolicy,
+} from '../../../core/src/discovery/secret-files.js';
 import { DependencyError, NotFoundError } from '../../../core/src/errors.js';
 import type { Catalog } from '../../../core/src/ports/catalog.js';
 import type { CircuitBreaker } from '../../../core/src/resilience/circuit-breaker.js';
@@ -60,6 +65,8 @@ export interface SearchDependencies {
   embedder: Embedder;
   telemetry: SearchTelemetry;
   settings: SearchSettings;
+  /** Credential files never answered, even if an older index still holds them (the built-in list when omitted). */
+  secretFiles?: SecretFilePolicy;
 }
 
 type CachedResponse = Omit<SearchResponse, 'tookMs' | 'cached'>;
@@ -231,6 +238,7 @@ export class SearchService {
     const pathMatches = request.pathGlobs && compilePathGlobs(request.pathGlobs).matches;
     const repositories = request.repositories && new Set(request.repositories);
     const languages = request.languages && new Set(request.languages);
+    const secrets = this.deps.secretFiles ?? DEFAULT_SECRET_FILE_POLICY;
     let candidates = ranked
       .map((hit) => ({ ...hit, chunk: chunks.get(hit.id)! }))
       .filter(
@@ -238,7 +246,9 @@ export class SearchService {
           chunk !== undefined &&
           (!repositories || repositories.has(chunk.repository)) &&
           (!languages || languages.has(chunk.language)) &&
-          (!pathMatches || pathMatches(chunk.path)),
+          (!pathMatches || pathMatches(chunk.path)) &&
+          !secrets.isSecretPath(chunk.path) &&
+          !looksLikeSecret(chunk.content),
       );
     const identifier = request.mode === 'hybrid' ? queryIdentifier(request.query) : undefined;
     if (identifier) {

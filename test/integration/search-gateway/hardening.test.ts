@@ -1,0 +1,126 @@
+/**
+ * Regression tests for the hardening findings of issue #14, against the real gateway, indexer and stores.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import request from 'supertest';
+import { ADMIN_KEY, useGateway } from './gateway-harness.js';
+
+const run = promisify(execFile);
+const admin = `Bearer ${ADMIN_KEY}`;
+const text = (result: unknown) => ((result as CallToolResult).content[0] as { text: string }).text;
+
+describe('search gateway hardening (issue #14)', function () {
+  this.timeout(120_000);
+  const harness = useGateway();
+  const app = () => harness.gateway.app;
+  let server: Server;
+  let url: string;
+
+  before(async () => {
+    server = harness.gateway.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  describe('secret files (finding 1)', () => {
+    const SECRET_MARKER = 'zebracorn';
+    const secrets: Record<string, string> = {
+      '.env': `DATABASE_PASSWORD=${SECRET_MARKER}-env\n`,
+      id_ed25519: `-----BEGIN OPENSSH PRIVATE KEY-----\n${SECRET_MARKER}key\n-----END OPENSSH PRIVATE KEY-----\n`,
+      '.npmrc': `//registry.npmjs.org/:_authToken=${SECRET_MARKER}-npm\n`,
+      '.aws/credentials': `[default]\naws_secret_access_key = ${SECRET_MARKER}-aws\n`,
+      'deploy/gcp-prod.json': JSON.stringify({
+        type: 'service_account',
+        private_key: `${SECRET_MARKER}-gcp`,
+        client_email: 'x@y.iam.gserviceaccount.com',
+      }),
+    };
+    let root: string;
+
+    before(async function () {
+      this.timeout(120_000);
+      root = await mkdtemp(join(tmpdir(), 'myragdb-secrets-repo-'));
+      const files = { ...secrets, 'src/config.ts': `export const zebracornMode = 'loud';\n` };
+      for (const [path, content] of Object.entries(files)) {
+        await mkdir(dirname(join(root, path)), { recursive: true });
+        await writeFile(join(root, path), content);
+      }
+      await request(app())
+        .post('/api/v1/repositories')
+        .set('Authorization', admin)
+        .send({ name: 'secrets', source: { type: 'local', path: root } })
+        .expect(201);
+      await harness.waitUntilIndexed('secrets');
+    });
+    after(() => rm(root, { recursive: true, force: true }));
+
+    it('never indexes, finds or serves a credential file, over REST and MCP', async () => {
+      const found = await request(app())
+        .post('/api/v1/search')
+        .set('Authorization', admin)
+        .send({ query: SECRET_MARKER, mode: 'keyword', repositories: ['secrets'], limit: 50 })
+        .expect(200);
+      const paths = (found.body as { results: Array<{ path: string }> }).results.map((result) => result.path);
+      assert.deepEqual(paths, ['src/config.ts']);
+
+      for (const path of Object.keys(secrets)) {
+        const response = await request(app())
+          .get(`/api/v1/files/secrets/${path}`)
+          .set('Authorization', admin)
+          .expect(404);
+        assert.ok(!JSON.stringify(response.body).includes(SECRET_MARKER));
+      }
+
+      const client = new Client({ name: 'test', version: '1' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL('/mcp', url), {
+          requestInit: { headers: { Authorization: admin } },
+        }),
+      );
+      try {
+        const file = await client.callTool({ name: 'get_file', arguments: { repository: 'secrets', path: '.env' } });
+        assert.equal(file.isError, true);
+        assert.match(text(file), /^not_found: /);
+        const search = await client.callTool({ name: 'search_code', arguments: { query: SECRET_MARKER } });
+        assert.doesNotMatch(text(search), /\.env|id_ed25519|npmrc|credentials|gcp-prod/);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('reports each skipped credential with the reason "secret" in `myragdb index status`', async () => {
+      const { stdout } = await run(
+        process.execPath,
+        ['services/cli/bin/myragdb.js', 'index', 'status', 'secrets', '--json'],
+        { env: { ...process.env, DATABASE_URL: harness.databaseUrl!, LOG_LEVEL: 'error' } },
+      );
+      const status = JSON.parse(stdout) as {
+        repositories?: Array<{ skippedByReason: Record<string, number> }>;
+        skippedByReason?: Record<string, number>;
+      };
+      const byReason = status.skippedByReason ?? status.repositories?.[0]?.skippedByReason;
+      assert.equal(byReason?.secret, Object.keys(secrets).length, stdout);
+    });
+
+    it('refuses a secret path even when an older index still lists it', async () => {
+      // Indexed before the policy existed: the catalog has chunks for `.env`, the file service must still refuse.
+      await harness.sql.query(
+        `INSERT INTO chunks (id, repository, path, start_line, end_line, language, content, content_hash)
+         SELECT id || '-env', repository, '.env', start_line, end_line, language, content, content_hash
+         FROM chunks WHERE repository = 'secrets' AND path = 'src/config.ts'`,
+      );
+      await request(app()).get('/api/v1/files/secrets/.env').set('Authorization', admin).expect(404);
+    });
+  });
+});

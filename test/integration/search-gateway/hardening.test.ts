@@ -123,4 +123,14 @@ describe('search gateway hardening (issue #14)', function () {
       await request(app()).get('/api/v1/files/secrets/.env').set('Authorization', admin).expect(404);
     });
   });
+
+  describe('malformed percent-encoding (finding 6)', () => {
+    it('answers 400 on the files, repositories and jobs routes, with or without a key', async () => {
+      for (const path of ['/api/v1/files/fixture/%ff', '/api/v1/repositories/%ff', '/api/v1/jobs/%E0%A4%A']) {
+        const anonymous = await request(app()).get(path);
+        assert.equal(anonymous.status, 400, `${path}: ${JSON.stringify(anonymous.body)}`);
+        await request(app()).get(path).set('Authorization', admin).expect(400);
+      }
+    });
+  });
 });

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import express from 'express';
+import request from 'supertest';
+import { loadConfig } from '../../src/config/load-config.js';
+import { createServiceApp, livenessHandler } from '../../src/http/service-app.js';
+import { createMetrics } from '../../src/metrics.js';
+import { captureLogger } from '../support/capture-logger.js';
+
+function buildApp() {
+  const captured = captureLogger();
+  const app = createServiceApp({
+    config: loadConfig({ ENVIRONMENT: 'test' }),
+    logger: captured.logger,
+    metrics: createMetrics('test-service'),
+    routes: (app) => {
+      const repositories = express.Router();
+      repositories.get('/:name', (req, res) => {
+        res.json({ name: req.params.name });
+      });
+      app.use('/api/v1/repositories', repositories);
+      app.get('/api/v1/files/:repository/*path', (req, res) => {
+        res.json({ path: req.params.path });
+      });
+      app.post('/api/v1/echo', (req, res) => {
+        res.json({ body: req.body as unknown });
+      });
+      app.get('/api/v1/health/live', livenessHandler());
+    },
+  });
+  return { app, ...captured };
+}
+
+describe('malformed input is a client error, never a 500', () => {
+  it('answers 400 to malformed percent-encoding in a path parameter, and logs no error', async () => {
+    const { app, records } = buildApp();
+    for (const path of ['/api/v1/repositories/%ff', '/api/v1/files/fixture/src/%E0%A4%A', '/api/v1/files/%zz/a']) {
+      const response = await request(app).get(path);
+      assert.equal(response.status, 400, `${path}: ${JSON.stringify(response.body)}`);
+      assert.equal((response.body as { error: { code: string } }).error.code, 'validation_failed');
+    }
+    assert.deepEqual(
+      records().filter((record) => record.level === 'error'),
+      [],
+    );
+    await request(app).get('/api/v1/repositories/caf%C3%A9').expect(200, { name: 'café' });
+  });
+});

@@ -16,6 +16,8 @@ import { requestContext } from './request-context.middleware.js';
 
 export const METRICS_PATH = '/api/v1/metrics';
 export const LIVENESS_PATH = '/api/v1/health/live';
+/** Probes and scrapes take no body: a junk or mis-encoded one must not fail them. */
+const BODYLESS_PATHS = ['/api/v1/health', METRICS_PATH];
 
 /** The config a service app needs; a full AppConfig fits. */
 export type HttpConfig = Pick<
@@ -60,8 +62,8 @@ export function createServiceApp(options: ServiceAppOptions): Express {
       exemptPathPrefixes: options.rateLimitExemptPaths ?? DEFAULT_RATE_LIMIT_EXEMPT_PATHS,
     }),
   );
-  app.use(contentTypeAllowlist(options.allowedContentTypes ?? DEFAULT_ALLOWED_CONTENT_TYPES));
-  app.use(jsonBody(config.REQUEST_SIZE_LIMIT));
+  app.use(contentTypeAllowlist(options.allowedContentTypes ?? DEFAULT_ALLOWED_CONTENT_TYPES, BODYLESS_PATHS));
+  app.use(jsonBody(config.REQUEST_SIZE_LIMIT, BODYLESS_PATHS));
   app.get(METRICS_PATH, metricsHandler(metrics));
   options.routes(app);
   app.use(notFoundHandler());

@@ -44,4 +44,34 @@ describe('malformed input is a client error, never a 500', () => {
     );
     await request(app).get('/api/v1/repositories/caf%C3%A9').expect(200, { name: 'café' });
   });
+
+  it('answers 400 to a body whose Content-Encoding does not match it, on every route', async () => {
+    const { app, records } = buildApp();
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const response = await request(app)
+        .post('/api/v1/echo')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', encoding)
+        .send('{"not":"compressed"}');
+      assert.equal(response.status, 400, `${encoding}: ${JSON.stringify(response.body)}`);
+      assert.equal((response.body as { error: { code: string } }).error.code, 'validation_failed');
+    }
+    assert.deepEqual(
+      records().filter((record) => record.level === 'error'),
+      [],
+    );
+  });
+
+  it('keeps health probes and metrics answering whatever body or encoding a request carries', async () => {
+    const { app } = buildApp();
+    for (const path of ['/api/v1/health/live', '/api/v1/metrics']) {
+      await request(app)
+        .get(path)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'gzip')
+        .send('{"not":"compressed"}')
+        .expect(200);
+      await request(app).get(path).set('Content-Type', 'text/plain').send('junk').expect(200);
+    }
+  });
 });

@@ -5,8 +5,8 @@ import type { Logger } from '../../core/src/logging.js';
 import type { ServiceMetrics } from '../../core/src/metrics.js';
 import type { ApiKeyService } from './auth/api-key.service.js';
 import { type ApiKeyGuardSettings, createApiKeyGuard } from './http/api-key.guard.js';
-import { API_PREFIX, type ApiRoute, mountRoutes } from './http/api-route.js';
-import { MCP_PATH, mountMcpRoutes } from './http/routes/mcp.routes.js';
+import { type ApiRoute, mountRoutes } from './http/api-route.js';
+import { mountMcpRoutes } from './http/routes/mcp.routes.js';
 import { filesRoutes } from './http/routes/files.routes.js';
 import { openApiRoutes } from './http/routes/openapi.routes.js';
 import { repositoriesRoutes } from './http/routes/repositories.routes.js';
@@ -42,7 +42,6 @@ export function createApp(deps: GatewayDependencies): Express {
     metrics: deps.metrics,
     routes: (app) => {
       app.use(createHealthProbesRouter({ readiness: deps.readiness }));
-      app.use([API_PREFIX, MCP_PATH], guard.failedAttemptLimiter);
       const api = Router();
       mountRoutes(api, gatewayRoutes(deps), guard);
       mountMcpRoutes(api, deps, guard);

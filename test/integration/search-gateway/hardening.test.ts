@@ -133,4 +133,30 @@ describe('search gateway hardening (issue #14)', function () {
       }
     });
   });
+
+  describe('failed-authentication limiting (finding 4)', () => {
+    it('blocks only the failing attempts: valid keys, other key ids and public routes keep working', async () => {
+      const guarded = await harness.gatewayWith({ AUTH_FAILED_ATTEMPTS_PER_15_MINUTES: '3' });
+      const reader = await guarded.apiKeys.create({ name: 'never-used-yet', scopes: ['search'] });
+      await request(guarded.app).get('/api/v1/repositories').set('Authorization', admin).expect(200);
+      const bad = () => request(guarded.app).get('/api/v1/repositories').set('Authorization', 'Bearer guess-0001');
+      for (let attempt = 0; attempt < 3; attempt++) await bad().expect(401);
+      for (let attempt = 0; attempt < 30; attempt++) await bad().expect(429);
+
+      await request(guarded.app).get('/api/v1/repositories').set('Authorization', admin).expect(200);
+      await request(guarded.app).get('/api/v1/repositories').set('Authorization', `Bearer ${reader.key}`).expect(200);
+      await request(guarded.app).get('/api/v1/openapi.json').expect(200);
+      await request(guarded.app).get('/api/v1/health/live').expect(200);
+      await request(guarded.app).get('/api/v1/repositories').expect(401);
+    });
+
+    it('shows the client its own request budget in RateLimit headers, not the failed-login limiter', async () => {
+      const limited = await harness.gatewayWith({
+        AUTH_FAILED_ATTEMPTS_PER_15_MINUTES: '7',
+        RATE_LIMIT_REQUESTS_PER_MINUTE: '50',
+      });
+      const response = await request(limited.app).get('/api/v1/openapi.json').expect(200);
+      assert.equal(response.headers['ratelimit-limit'], '50');
+    });
+  });
 });

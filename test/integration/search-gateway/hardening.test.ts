@@ -159,4 +159,42 @@ describe('search gateway hardening (issue #14)', function () {
       assert.equal(response.headers['ratelimit-limit'], '50');
     });
   });
+
+  describe('file:// git sources (finding 2)', () => {
+    const register = (name: string, url: string) =>
+      request(app())
+        .post('/api/v1/repositories')
+        .set('Authorization', admin)
+        .send({ name, source: { type: 'git', url } });
+
+    it('refuses file:// URLs outside MYRAGDB_ALLOWED_ROOTS, also with a localhost or other host', async () => {
+      // The test's own checkout is a git repository outside the allowed roots (the temp dir).
+      const outside = process.cwd();
+      for (const url of [`file://${outside}`, `file://localhost${outside}`, 'file://example.com/srv/repo']) {
+        const response = await register('escape', url);
+        assert.equal(response.status, 400, `${url}: ${JSON.stringify(response.body)}`);
+        assert.equal((response.body as { error: { code: string } }).error.code, 'validation_failed');
+      }
+      await request(app()).get('/api/v1/repositories/escape').set('Authorization', admin).expect(404);
+    });
+
+    it('accepts a file:// repository inside the allowed roots, stored as its resolved path', async () => {
+      const inside = await mkdtemp(join(tmpdir(), 'myragdb-file-git-'));
+      try {
+        await run('git', ['init', '--quiet', inside]);
+        await writeFile(join(inside, 'main.py'), 'def main():\n    return 1\n');
+        await run('git', ['-C', inside, 'add', '.']);
+        await run('git', ['-C', inside, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '--quiet', '-m', 'i']);
+        await register('inside-git', `file://localhost${inside}`).expect(201);
+        const stored = await harness.sql.query<{ source: { url: string } }>(
+          "SELECT source FROM repositories WHERE name = 'inside-git'",
+        );
+        assert.equal(stored.rows[0]!.source.url, `file://${inside}`);
+        await harness.waitUntilIndexed('inside-git');
+      } finally {
+        await request(app()).delete('/api/v1/repositories/inside-git').set('Authorization', admin);
+        await rm(inside, { recursive: true, force: true });
+      }
+    });
+  });
 });

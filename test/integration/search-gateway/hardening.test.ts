@@ -13,6 +13,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import request from 'supertest';
+import { PostgresCatalog } from '../../../services/core/src/adapters/catalog/postgres.catalog.js';
+import { createCredentialCipher } from '../../../services/core/src/security/credential-cipher.js';
 import { ADMIN_KEY, useGateway } from './gateway-harness.js';
 
 const run = promisify(execFile);
@@ -195,6 +197,40 @@ describe('search gateway hardening (issue #14)', function () {
         await request(app()).delete('/api/v1/repositories/inside-git').set('Authorization', admin);
         await rm(inside, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe('stored credentials without AUTH_ENCRYPTION_KEY (finding 10)', () => {
+    it('lists every repository and fails only that repository, with a clear error', async () => {
+      // Registered by a deployment that had a key; this gateway (and its indexer) run without one.
+      const sealing = new PostgresCatalog(harness.sql, {
+        cipher: createCredentialCipher('an-encryption-key-of-at-least-32-characters'),
+      });
+      await sealing.createRepository({
+        name: 'private-git',
+        source: { type: 'git', url: 'https://git.example.com/private.git', credentials: { token: 'secret-token' } },
+      });
+      const restarted = await harness.gatewayWith({});
+      const listed = await request(restarted.app).get('/api/v1/repositories').set('Authorization', admin).expect(200);
+      const names = (listed.body as { repositories: Array<{ name: string }> }).repositories.map((entry) => entry.name);
+      assert.ok(names.includes('private-git') && names.includes('fixture'), names.join(', '));
+
+      await request(restarted.app)
+        .post('/api/v1/reindex')
+        .set('Authorization', admin)
+        .send({ repositories: ['private-git'] })
+        .expect(202);
+      const deadline = Date.now() + 30_000;
+      let status: { status: string; error?: string } = { status: 'pending' };
+      while (status.status !== 'error' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        status = (await request(restarted.app).get('/api/v1/repositories/private-git').set('Authorization', admin))
+          .body as typeof status;
+      }
+      assert.equal(status.status, 'error', JSON.stringify(status));
+      assert.match(status.error ?? '', /AUTH_ENCRYPTION_KEY/);
+      assert.ok(!JSON.stringify(status).includes('secret-token'));
+      await request(restarted.app).delete('/api/v1/repositories/private-git').set('Authorization', admin).expect(200);
     });
   });
 });

@@ -7,6 +7,7 @@ import type { ApiKeyService } from './auth/api-key.service.js';
 import { type ApiKeyGuardSettings, createApiKeyGuard } from './http/api-key.guard.js';
 import { type ApiRoute, mountRoutes } from './http/api-route.js';
 import { mountMcpRoutes } from './http/routes/mcp.routes.js';
+import { apiKeysRoutes } from './http/routes/api-keys.routes.js';
 import { filesRoutes } from './http/routes/files.routes.js';
 import { openApiRoutes } from './http/routes/openapi.routes.js';
 import { repositoriesRoutes } from './http/routes/repositories.routes.js';
@@ -28,8 +29,15 @@ export interface GatewayDependencies {
 }
 
 /** Every REST operation of the gateway; the OpenAPI document is generated from this same list. */
-export function gatewayRoutes(deps: Pick<GatewayDependencies, 'search' | 'files' | 'repositories'>): ApiRoute[] {
-  const routes = [...searchRoutes(deps.search), ...filesRoutes(deps.files), ...repositoriesRoutes(deps.repositories)];
+export function gatewayRoutes(
+  deps: Pick<GatewayDependencies, 'search' | 'files' | 'repositories' | 'apiKeys'>,
+): ApiRoute[] {
+  const routes = [
+    ...searchRoutes(deps.search),
+    ...filesRoutes(deps.files),
+    ...repositoriesRoutes(deps.repositories),
+    ...apiKeysRoutes(deps.apiKeys),
+  ];
   return [...routes, ...openApiRoutes(routes)];
 }
 

@@ -233,4 +233,31 @@ describe('search gateway hardening (issue #14)', function () {
       await request(restarted.app).delete('/api/v1/repositories/private-git').set('Authorization', admin).expect(200);
     });
   });
+
+  describe('API keys over HTTP (finding 3)', () => {
+    it('creates, lists and revokes keys with an admin key; a revoked key fails on its next request', async () => {
+      const created = await request(app())
+        .post('/api/v1/keys')
+        .set('Authorization', admin)
+        .send({ name: 'http-made', scopes: ['search'] })
+        .expect(201);
+      const key = created.body as { id: string; key: string; state: string };
+      assert.equal(key.state, 'active');
+      const asKey = () =>
+        request(app()).post('/api/v1/search').set('Authorization', `Bearer ${key.key}`).send({ query: 'parseQuery' });
+      await asKey().expect(200);
+      await request(app()).get('/api/v1/keys').set('Authorization', `Bearer ${key.key}`).expect(403);
+
+      // Another gateway on the same database (another replica, or `myragdb up` beside the CLI) revokes it.
+      const replica = await harness.gatewayWith({});
+      const listed = await request(replica.app).get('/api/v1/keys').set('Authorization', admin).expect(200);
+      const entry = (listed.body as { keys: Array<{ id: string; name: string }> }).keys.find((k) => k.id === key.id);
+      assert.equal(entry?.name, 'http-made');
+      assert.ok(!JSON.stringify(listed.body).includes(key.key));
+      await request(replica.app).delete(`/api/v1/keys/${key.id}`).set('Authorization', admin).expect(200);
+
+      await asKey().expect(401);
+      await request(replica.app).delete(`/api/v1/keys/${key.id}`).set('Authorization', admin).expect(404);
+    });
+  });
 });

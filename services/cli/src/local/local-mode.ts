@@ -4,6 +4,7 @@ import { UseLiteEmbedder } from '../../../core/src/adapters/embedder/use-lite.em
 import { PostgresIndexingQueueStats } from '../../../core/src/adapters/indexing-queue-stats/postgres.indexing-queue-stats.js';
 import { type AppConfig, loadConfig } from '../../../core/src/config/load-config.js';
 import { migrate } from '../../../core/src/db/migrate.js';
+import type { DataDirLock } from '../../../core/src/db/data-dir-lock.js';
 import { openDatabase } from '../../../core/src/db/open-database.js';
 import { type RunningServer, startServer } from '../../../core/src/http/server.js';
 import { createIndexerRuntime, type IndexerRuntime } from '../../../core/src/indexing/indexer-runtime.js';
@@ -102,7 +103,10 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       chroma = await startChromaChild(join(dataDir, 'chroma'));
       closers.push(() => chroma!.stop());
     }
-    const sql: SqlDatabase = await openDatabase(config, 'myragdb-up');
+    let dataDirLock: DataDirLock | undefined;
+    const sql: SqlDatabase = await openDatabase(config, 'myragdb-up', {
+      onDataDirLock: (lock) => (dataDirLock = lock),
+    });
     closers.push(() => sql.close());
     await migrate(sql);
     const embedder = new UseLiteEmbedder();
@@ -166,6 +170,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       signals: [],
     });
     servers.push(gatewayServer);
+    // CLI commands on this data dir (e.g. `myragdb apikey revoke`) go through this gateway, not a second database.
+    await dataDirLock?.advertise({ gatewayUrl: gatewayServer.url });
     const healthMetrics = createMetrics('health');
     const monitor: HealthMonitor = composeHealthMonitor({
       settings: { ...healthSettingsFromConfig(config), chromaUrl: config.CHROMA_URL ?? chroma?.url },

@@ -25,6 +25,7 @@ export interface GatewayDependencies {
   repositories: RepositoryService;
   apiKeys: ApiKeyService;
   auth: ApiKeyGuardSettings;
+  mcp: { maxBatchSize: number };
   readiness: readonly ReadinessCheck[];
 }
 
@@ -52,7 +53,7 @@ export function createApp(deps: GatewayDependencies): Express {
       app.use(createHealthProbesRouter({ readiness: deps.readiness }));
       const api = Router();
       mountRoutes(api, gatewayRoutes(deps), guard);
-      mountMcpRoutes(api, deps, guard);
+      mountMcpRoutes(api, deps, guard, { maxBatchSize: deps.mcp.maxBatchSize });
       app.use(api);
     },
   });

@@ -61,6 +61,7 @@ export function searchSettings(config: AppConfig): SearchSettings {
     candidateDepth: config.SEARCH_CANDIDATE_DEPTH,
     pathFilterOverfetch: 4,
     legTimeoutMs: config.SEARCH_LEG_TIMEOUT_MS,
+    embedTimeoutMs: config.SEARCH_EMBED_TIMEOUT_MS,
     cache: { maxEntries: config.SEARCH_CACHE_MAX_ENTRIES, ttlMs: config.SEARCH_CACHE_TTL_SECONDS * 1000 },
   };
 }
@@ -147,6 +148,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
       perKeyPerMinute: config.RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE,
       failedAttemptsPer15Minutes: config.AUTH_FAILED_ATTEMPTS_PER_15_MINUTES,
     },
+    mcp: { maxBatchSize: config.MCP_MAX_BATCH_SIZE },
     readiness,
   });
   return {

@@ -12,7 +12,11 @@ import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Express } from 'express';
 import request from 'supertest';
+import { FaultyEmbedder } from '../../../services/core/src/testing/faulty.embedder.js';
+import { createMetrics } from '../../../services/core/src/metrics.js';
+import { createGatewayRuntime } from '../../../services/search-gateway/src/gateway-runtime.js';
 import { PostgresCatalog } from '../../../services/core/src/adapters/catalog/postgres.catalog.js';
 import { createCredentialCipher } from '../../../services/core/src/security/credential-cipher.js';
 import { ADMIN_KEY, useGateway } from './gateway-harness.js';
@@ -33,7 +37,7 @@ describe('search gateway hardening (issue #14)', function () {
     await new Promise((resolve) => server.once('listening', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
   describe('secret files (finding 1)', () => {
     const SECRET_MARKER = 'zebracorn';
@@ -258,6 +262,59 @@ describe('search gateway hardening (issue #14)', function () {
 
       await asKey().expect(401);
       await request(replica.app).delete(`/api/v1/keys/${key.id}`).set('Authorization', admin).expect(404);
+    });
+  });
+
+  describe('MCP batches and embedder slowness (finding 5)', () => {
+    const call = (id: number) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name: 'search_code', arguments: { query: 'parseQuery', mode: 'keyword', limit: 1 } },
+    });
+    const post = (target: Express, body: unknown) =>
+      request(target)
+        .post('/mcp')
+        .set('Authorization', admin)
+        .set('Accept', 'application/json, text/event-stream')
+        .send(body as object);
+
+    it('refuses batches over MCP_MAX_BATCH_SIZE and counts each message against the key rate limit', async () => {
+      const limited = await harness.gatewayWith({
+        MCP_MAX_BATCH_SIZE: '4',
+        RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE: '6',
+      });
+      const tooBig = await post(limited.app, [1, 2, 3, 4, 5].map(call)).expect(400);
+      assert.match(JSON.stringify(tooBig.body), /batch must hold 1 to 4 messages/);
+      await post(limited.app, []).expect(400);
+
+      const first = await post(limited.app, [1, 2, 3, 4].map(call)).expect(200);
+      assert.equal((first.body as unknown[]).length, 4);
+      // 4 of the 6 requests a minute are spent: a second batch of 4 is over the limit.
+      const second = await post(limited.app, [5, 6, 7, 8].map(call));
+      assert.equal(second.status, 429, JSON.stringify(second.body));
+    });
+
+    it("times a slow embedder on its own: the semantic leg degrades, the vector store's breaker stays closed", async () => {
+      const embedder = new FaultyEmbedder(harness.embedder).failCalls({ kind: 'hang' }, { times: 6 });
+      const gateway = await createGatewayRuntime({
+        config: harness.config({ SEARCH_EMBED_TIMEOUT_MS: '1000' }),
+        sql: harness.sql,
+        embedder,
+        logger: harness.logger,
+        metrics: createMetrics('search-gateway'),
+        stores: { keywordIndex: harness.indexer.keywordIndex, vectorIndex: harness.indexer.vectorIndex },
+      });
+      const search = (query: string) =>
+        request(gateway.app).post('/api/v1/search').set('Authorization', admin).send({ query, mode: 'hybrid' });
+      for (let attempt = 0; attempt < 6; attempt++) {
+        const slow = await search(`parse query ${attempt}`).expect(200);
+        assert.deepEqual((slow.body as { degraded?: string[] }).degraded, ['semantic']);
+      }
+      // More consecutive slow embeds than the breaker's threshold (5), yet the next query is answered in full.
+      const recovered = await search('parse query again').expect(200);
+      assert.equal((recovered.body as { degraded?: string[] }).degraded, undefined);
+      await gateway.close();
     });
   });
 });

@@ -307,6 +307,17 @@ export const configSchema = z.object({
     default: '5000',
     description: 'A search leg slower than this counts as down: hybrid answers from the other leg (`degraded`).',
   }),
+  MCP_MAX_BATCH_SIZE: withDefault(integer(1, 100), {
+    group: 'Search gateway',
+    default: '10',
+    description: 'Messages one MCP JSON-RPC batch may hold; each counts against the API key rate limit.',
+  }),
+  SEARCH_EMBED_TIMEOUT_MS: withDefault(integer(50, 60_000), {
+    group: 'Search gateway',
+    default: '5000',
+    description:
+      "Embedding a query slower than this degrades the semantic leg, without counting against the vector store's circuit breaker.",
+  }),
   SEARCH_CACHE_MAX_ENTRIES: withDefault(integer(0, 1_000_000), {
     group: 'Search gateway',
     default: '1000',

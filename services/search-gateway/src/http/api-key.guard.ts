@@ -92,6 +92,13 @@ export function createApiKeyGuard(keys: ApiKeyService, logger: Logger, settings:
 
   return {
     requireScope: (scope) => [failedAttemptLimiter, authenticate(scope), perKeyLimiter],
+    chargeExtra: (count) => async (req, res, next) => {
+      for (let extra = count(req); extra > 0; extra--) {
+        const limited = await new Promise<unknown>((resolve) => void perKeyLimiter(req, res, resolve));
+        if (limited !== undefined) return next(limited);
+      }
+      next();
+    },
   };
 }
 

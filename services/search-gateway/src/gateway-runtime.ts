@@ -39,6 +39,8 @@ export interface GatewayRuntimeOptions {
   collectionPrefix?: string;
   /** Stores already opened by a co-hosted indexer (`myragdb up`), so one process does not hold two of each. */
   stores?: { keywordIndex: KeywordIndex; vectorIndex: VectorIndex };
+  /** Readiness checks of components the host runs beside the gateway (`myragdb up`'s Chroma child). */
+  extraReadiness?: readonly ReadinessCheck[];
 }
 
 /** The composed gateway: its app, the services (for MCP over stdio and tests), probes, and what to close. */
@@ -135,6 +137,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     // Either search leg alone still answers (degraded), so neither store takes the gateway out of rotation.
     { name: `keyword-index:${keywordIndex.name}`, check: () => keywordIndex.ping(), required: false },
     { name: `vector-index:${vectorIndex.name}`, check: () => vectorIndex.ping(), required: false },
+    ...(options.extraReadiness ?? []),
   ];
   const app = createApp({
     config,

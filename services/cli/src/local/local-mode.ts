@@ -20,7 +20,7 @@ import { healthSettingsFromConfig } from '../../../health/src/settings.js';
 import type { RepositoryStatus } from '../../../search-gateway/src/api/repository.schemas.js';
 import { ADMIN_KEY_FILE, generateApiKey } from '../../../search-gateway/src/auth/api-key-secret.js';
 import { createGatewayRuntime, type GatewayRuntime } from '../../../search-gateway/src/gateway-runtime.js';
-import { type ChromaChild, startChromaChild } from './chroma-server.js';
+import { chromaChildReadiness, type SupervisedChroma, superviseChromaChild } from './chroma-supervisor.js';
 
 export interface LocalModeOptions {
   /** Folders to register (if new) and sync. */
@@ -98,9 +98,9 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   };
 
   try {
-    let chroma: ChromaChild | undefined;
+    let chroma: SupervisedChroma | undefined;
     if (!config.CHROMA_URL) {
-      chroma = await startChromaChild(join(dataDir, 'chroma'));
+      chroma = await superviseChromaChild({ dataDir: join(dataDir, 'chroma'), logger });
       closers.push(() => chroma!.stop());
     }
     let dataDirLock: DataDirLock | undefined;
@@ -130,6 +130,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       logger,
       metrics: gatewayMetrics,
       stores: { keywordIndex: indexer.keywordIndex, vectorIndex: indexer.vectorIndex },
+      // The Chroma child is part of this deployment: while it is down (and being restarted) `up` is not ready.
+      ...(chroma ? { extraReadiness: [chromaChildReadiness(chroma)] } : {}),
     });
     closers.push(() => gateway.close());
 

@@ -13,7 +13,8 @@ export interface ApiKeyGuardSettings {
   failedAttemptsPer15Minutes: number;
 }
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+/** The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are as good as `Bearer`. */
+const BEARER = /^Bearer +([\x21-\x7e]{1,512})$/i;
 
 /**
  * API-key authentication for the routes that need a scope. Failed attempts are limited per client IP and claimed

@@ -51,7 +51,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     requestContext({ logger, ...(options.generateRequestId ? { generateRequestId: options.generateRequestId } : {}) }),
   );
   app.use(httpMetricsMiddleware(metrics));
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(corsPolicy(config.CORS_ORIGINS));
   app.use(
     rateLimits({
@@ -69,6 +69,20 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return app;
+}
+
+/**
+ * helmet's headers, except that HSTS and CSP `upgrade-insecure-requests` go only with HTTPS (directly, or per
+ * X-Forwarded-Proto from a trusted proxy): over plain HTTP (`myragdb up` on localhost) they would pin or upgrade
+ * the browser to an HTTPS port nothing listens on.
+ */
+function securityHeaders(): RequestHandler {
+  const overHttps = helmet();
+  const overHttp = helmet({
+    strictTransportSecurity: false,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
+  return (req, res, next) => (req.secure ? overHttps : overHttp)(req, res, next);
 }
 
 /** Liveness only says the process serves HTTP; readiness and dependency checks belong to each service. */

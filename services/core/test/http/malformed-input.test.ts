@@ -6,10 +6,10 @@ import { createServiceApp, livenessHandler } from '../../src/http/service-app.js
 import { createMetrics } from '../../src/metrics.js';
 import { captureLogger } from '../support/capture-logger.js';
 
-function buildApp() {
+function buildApp(env: Record<string, string> = {}) {
   const captured = captureLogger();
   const app = createServiceApp({
-    config: loadConfig({ ENVIRONMENT: 'test' }),
+    config: loadConfig({ ENVIRONMENT: 'test', ...env }),
     logger: captured.logger,
     metrics: createMetrics('test-service'),
     routes: (app) => {
@@ -73,5 +73,20 @@ describe('malformed input is a client error, never a 500', () => {
         .expect(200);
       await request(app).get(path).set('Content-Type', 'text/plain').send('junk').expect(200);
     }
+  });
+});
+
+describe('security headers follow the transport', () => {
+  it('sends HSTS and upgrade-insecure-requests over HTTPS only', async () => {
+    const { app } = buildApp();
+    const plain = await request(app).get('/api/v1/health/live').expect(200);
+    assert.equal(plain.headers['strict-transport-security'], undefined);
+    assert.doesNotMatch(String(plain.headers['content-security-policy']), /upgrade-insecure-requests/);
+    assert.match(String(plain.headers['content-security-policy']), /default-src 'self'/);
+
+    const { app: proxied } = buildApp({ TRUST_PROXY: '1' });
+    const secure = await request(proxied).get('/api/v1/health/live').set('X-Forwarded-Proto', 'https').expect(200);
+    assert.match(String(secure.headers['strict-transport-security']), /max-age=\d+/);
+    assert.match(String(secure.headers['content-security-policy']), /upgrade-insecure-requests/);
   });
 });

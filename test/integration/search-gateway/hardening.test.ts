@@ -317,4 +317,36 @@ describe('search gateway hardening (issue #14)', function () {
       await gateway.close();
     });
   });
+
+  describe('low findings', () => {
+    it('accepts the Bearer scheme in any case', async () => {
+      for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+        await request(app()).get('/api/v1/repositories').set('Authorization', `${scheme} ${ADMIN_KEY}`).expect(200);
+      }
+    });
+
+    it('records when a key was last used', async () => {
+      const key = await harness.gateway.apiKeys.create({ name: 'used-once', scopes: ['search'] });
+      const before = Date.now();
+      await request(app()).get('/api/v1/repositories').set('Authorization', `Bearer ${key.key}`).expect(200);
+      const lastUsed = await waitForValue(async () => {
+        const { rows } = await harness.sql.query<{ last_used_at: Date | null }>(
+          'SELECT last_used_at FROM api_keys WHERE id = $1',
+          [key.id],
+        );
+        return rows[0]?.last_used_at ?? undefined;
+      });
+      assert.ok(new Date(lastUsed).getTime() >= before - 1_000);
+    });
+  });
 });
+
+async function waitForValue<T>(probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -8,6 +8,7 @@ import { type ApiKeyGuardSettings, createApiKeyGuard } from './http/api-key.guar
 import { type ApiRoute, mountRoutes } from './http/api-route.js';
 import { mountMcpRoutes } from './http/routes/mcp.routes.js';
 import { apiKeysRoutes } from './http/routes/api-keys.routes.js';
+import { createGatewayHealthRouter } from './http/routes/health-report.routes.js';
 import { filesRoutes } from './http/routes/files.routes.js';
 import { openApiRoutes } from './http/routes/openapi.routes.js';
 import { repositoriesRoutes } from './http/routes/repositories.routes.js';
@@ -27,6 +28,8 @@ export interface GatewayDependencies {
   auth: ApiKeyGuardSettings;
   mcp: { maxBatchSize: number };
   readiness: readonly ReadinessCheck[];
+  /** The health service, whose report `GET /api/v1/health` relays while it answers. */
+  healthServiceUrl?: string;
 }
 
 /** Every REST operation of the gateway; the OpenAPI document is generated from this same list. */
@@ -51,6 +54,7 @@ export function createApp(deps: GatewayDependencies): Express {
     metrics: deps.metrics,
     routes: (app) => {
       app.use(createHealthProbesRouter({ readiness: deps.readiness }));
+      app.use(createGatewayHealthRouter({ readiness: deps.readiness, healthServiceUrl: deps.healthServiceUrl }));
       const api = Router();
       mountRoutes(api, gatewayRoutes(deps), guard);
       mountMcpRoutes(api, deps, guard, { maxBatchSize: deps.mcp.maxBatchSize });

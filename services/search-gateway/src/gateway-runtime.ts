@@ -41,6 +41,8 @@ export interface GatewayRuntimeOptions {
   stores?: { keywordIndex: KeywordIndex; vectorIndex: VectorIndex };
   /** Readiness checks of components the host runs beside the gateway (`myragdb up`'s Chroma child). */
   extraReadiness?: readonly ReadinessCheck[];
+  /** The health service's URL when HEALTH_SERVICE_URL is unset (`myragdb up` serves it on port + 1). */
+  healthServiceUrl?: string;
 }
 
 /** The composed gateway: its app, the services (for MCP over stdio and tests), probes, and what to close. */
@@ -153,6 +155,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     },
     mcp: { maxBatchSize: config.MCP_MAX_BATCH_SIZE },
     readiness,
+    healthServiceUrl: config.HEALTH_SERVICE_URL ?? options.healthServiceUrl,
   });
   return {
     app,

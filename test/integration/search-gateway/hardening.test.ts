@@ -14,6 +14,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Express } from 'express';
 import request from 'supertest';
+import { type HealthReport, healthReportSchema } from '../../../services/core/src/domain/health-report.js';
+import { createApp as createHealthApp } from '../../../services/health/src/app.js';
 import { FaultyEmbedder } from '../../../services/core/src/testing/faulty.embedder.js';
 import { createMetrics } from '../../../services/core/src/metrics.js';
 import { createGatewayRuntime } from '../../../services/search-gateway/src/gateway-runtime.js';
@@ -337,6 +339,46 @@ describe('search gateway hardening (issue #14)', function () {
         return rows[0]?.last_used_at ?? undefined;
       });
       assert.ok(new Date(lastUsed).getTime() >= before - 1_000);
+    });
+  });
+
+  describe('GET /api/v1/health on the API port', () => {
+    it("answers the guide's report from its own checks when the health service is not configured", async () => {
+      const response = await request(app()).get('/api/v1/health').expect(200);
+      const report = healthReportSchema.parse(response.body);
+      assert.ok(['healthy', 'degraded'].includes(report.status));
+      const postgres = report.components.find((component) => component.kind === 'postgres');
+      assert.equal(postgres?.status, 'healthy');
+      assert.ok(report.components.some((component) => component.kind === 'vector-store'));
+    });
+
+    it('relays the health service report while it answers, and falls back when it does not', async () => {
+      const relayed: HealthReport = {
+        status: 'degraded',
+        timestamp: new Date().toISOString(),
+        system_metrics: { cpu_percent: 1, memory_percent: 2, disk_percent: 3 },
+        components: [],
+        alerts: [{ name: 'IndexingBacklog', severity: 'warning', message: 'm', since: new Date().toISOString() }],
+      };
+      const healthApp = createHealthApp({
+        config: harness.config(),
+        logger: harness.logger,
+        metrics: createMetrics('health'),
+        latestReport: () => relayed,
+      });
+      const healthServer = healthApp.listen(0, '127.0.0.1');
+      await new Promise((resolve) => healthServer.once('listening', resolve));
+      const healthUrl = `http://127.0.0.1:${(healthServer.address() as AddressInfo).port}`;
+      try {
+        const withService = await harness.gatewayWith({ HEALTH_SERVICE_URL: healthUrl });
+        const response = await request(withService.app).get('/api/v1/health').expect(200);
+        assert.deepEqual(response.body, relayed);
+      } finally {
+        await new Promise((resolve) => healthServer.close(resolve));
+      }
+      const orphaned = await harness.gatewayWith({ HEALTH_SERVICE_URL: healthUrl });
+      const fallback = await request(orphaned.app).get('/api/v1/health').expect(200);
+      assert.ok((fallback.body as HealthReport).components.some((component) => component.kind === 'search-gateway'));
     });
   });
 });

@@ -132,6 +132,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       stores: { keywordIndex: indexer.keywordIndex, vectorIndex: indexer.vectorIndex },
       // The Chroma child is part of this deployment: while it is down (and being restarted) `up` is not ready.
       ...(chroma ? { extraReadiness: [chromaChildReadiness(chroma)] } : {}),
+      // The health service listens on the next port (started below); until it answers the gateway reports itself.
+      ...(config.PORT > 0 ? { healthServiceUrl: `http://127.0.0.1:${config.PORT + 1}` } : {}),
     });
     closers.push(() => gateway.close());
 

@@ -405,6 +405,12 @@ export const configSchema = z.object({
   }),
 
   // Health service
+  HEALTH_SERVICE_URL: optional(httpUrl(), {
+    group: 'Health',
+    example: 'http://myragdb-health:3002',
+    description:
+      "The health service's base URL: the gateway's GET /api/v1/health relays its report, or reports its own checks when it is unset or unreachable.",
+  }),
   HEALTH_CHECK_INTERVAL_MS: withDefault(integer(100, 3_600_000), {
     group: 'Health',
     default: '15000',

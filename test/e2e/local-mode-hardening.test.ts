@@ -66,7 +66,8 @@ describe('local mode hardening: myragdb up under faults', function () {
     fetch(`${url}${path}`, { headers: { Authorization: `Bearer ${bearer}` } });
 
   it('refuses a second process on the same data dir with a clear error (finding 3)', async () => {
-    const second = await run(process.execPath, [CLI, 'up', '--port', '0', '--data-dir', dataDir], {
+    const port = String(await freePort());
+    const second = await run(process.execPath, [CLI, 'up', '--port', port, '--data-dir', dataDir], {
       env: cleanEnv(),
     }).then(
       () => assert.fail('a second `up` on the same data dir must fail'),

@@ -305,7 +305,7 @@ describe('search gateway hardening (issue #14)', function () {
         embedder,
         logger: harness.logger,
         metrics: createMetrics('search-gateway'),
-        stores: { keywordIndex: harness.indexer.keywordIndex, vectorIndex: harness.indexer.vectorIndex },
+        collectionPrefix: harness.collectionPrefix,
       });
       const search = (query: string) =>
         request(gateway.app).post('/api/v1/search').set('Authorization', admin).send({ query, mode: 'hybrid' });

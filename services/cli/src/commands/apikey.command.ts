@@ -3,12 +3,14 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { loadConfig } from '../../../core/src/config/load-config.js';
 import { readDataDirOwner } from '../../../core/src/db/data-dir-lock.js';
-import type { ApiKey } from '../../../search-gateway/src/api/api-key.schemas.js';
-import { API_KEY_SCOPES, type ApiKeyScope } from '../../../search-gateway/src/auth/api-key-secret.js';
-import { ApiKeyRepository } from '../../../search-gateway/src/auth/api-key.repository.js';
-import { ApiKeyService } from '../../../search-gateway/src/auth/api-key.service.js';
-import { toApiKey } from '../../../search-gateway/src/http/routes/api-keys.routes.js';
-import { withCliStores } from '../cli-stores.js';
+import { withCatalogStores } from '../../../core/src/stores/open-stores.js';
+import { type ApiKey, toApiKey } from '../../../search-gateway/src/api/api-key.schemas.js';
+import {
+  API_KEY_SCOPES,
+  createApiKeyService,
+  type ApiKeyScope,
+  type ApiKeyService,
+} from '../../../search-gateway/src/api/api-keys.js';
 import { type CommandIo, printJson, processIo } from './command-io.js';
 import { resolveApiKey } from './mcp.command.js';
 
@@ -87,7 +89,7 @@ async function withKeyManager<T>(work: (keys: KeyManager) => Promise<T>): Promis
   if (owner?.gatewayUrl) {
     return work(httpKeyManager(owner.gatewayUrl, await resolveApiKey(process.env, config.MYRAGDB_DATA_DIR)));
   }
-  return withCliStores((stores) => work(databaseKeyManager(new ApiKeyService(new ApiKeyRepository(stores.sql)))));
+  return withCatalogStores('myragdb-cli', (stores) => work(databaseKeyManager(createApiKeyService(stores.sql))));
 }
 
 /**

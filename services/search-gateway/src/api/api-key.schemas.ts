@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { API_KEY_SCOPES } from '../auth/api-key-secret.js';
+import type { ApiKeyRecord } from '../auth/api-key.repository.js';
 
 export const ApiKeyScope = z.enum(API_KEY_SCOPES).meta({ id: 'ApiKeyScope' });
 
@@ -36,3 +37,22 @@ export const ApiKeyList = z.object({ keys: z.array(ApiKey) }).meta({ id: 'ApiKey
 export const ApiKeyIdParams = z.object({ id: z.string().min(1).max(64) });
 
 export type ApiKey = z.infer<typeof ApiKey>;
+
+/** A stored key as the API shows it, with its state at `now`. */
+export function toApiKey(record: ApiKeyRecord, now: Date): ApiKey {
+  const state = record.revokedAt
+    ? 'revoked'
+    : record.expiresAt && record.expiresAt.getTime() <= now.getTime()
+      ? 'expired'
+      : 'active';
+  return {
+    id: record.id,
+    name: record.name,
+    scopes: record.scopes,
+    state,
+    createdAt: record.createdAt.toISOString(),
+    expiresAt: record.expiresAt?.toISOString() ?? null,
+    revokedAt: record.revokedAt?.toISOString() ?? null,
+    lastUsedAt: record.lastUsedAt?.toISOString() ?? null,
+  };
+}

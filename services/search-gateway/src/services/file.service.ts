@@ -3,7 +3,7 @@ import {
   DEFAULT_SECRET_FILE_POLICY,
   looksLikeSecret,
   type SecretFilePolicy,
-} from '../../../core/src/discovery/secret-files.js';
+} from '../../../core/src/domain/secret-files.js';
 import { NotFoundError } from '../../../core/src/errors.js';
 import type { Catalog } from '../../../core/src/ports/catalog.js';
 import type { FileContent } from '../api/file.schemas.js';

@@ -5,7 +5,7 @@ import {
   DEFAULT_SECRET_FILE_POLICY,
   looksLikeSecret,
   type SecretFilePolicy,
-} from '../../../core/src/discovery/secret-files.js';
+} from '../../../core/src/domain/secret-files.js';
 import { DependencyError, NotFoundError } from '../../../core/src/errors.js';
 import type { Catalog } from '../../../core/src/ports/catalog.js';
 import type { CircuitBreaker } from '../../../core/src/resilience/circuit-breaker.js';

@@ -1,29 +1,8 @@
 import { z } from 'zod';
 import { ValidationError } from '../../../../core/src/errors.js';
-import type { ApiKey } from '../../api/api-key.schemas.js';
-import { ApiKeyIdParams, ApiKeyList, CreateApiKeyRequest, CreatedApiKey } from '../../api/api-key.schemas.js';
-import type { ApiKeyRecord } from '../../auth/api-key.repository.js';
+import { ApiKeyIdParams, ApiKeyList, CreateApiKeyRequest, CreatedApiKey, toApiKey } from '../../api/api-key.schemas.js';
 import type { ApiKeyService } from '../../auth/api-key.service.js';
 import { type ApiRoute, defineRoute } from '../api-route.js';
-
-/** A stored key as the API shows it, with its state at `now`. */
-export function toApiKey(record: ApiKeyRecord, now: Date): ApiKey {
-  const state = record.revokedAt
-    ? 'revoked'
-    : record.expiresAt && record.expiresAt.getTime() <= now.getTime()
-      ? 'expired'
-      : 'active';
-  return {
-    id: record.id,
-    name: record.name,
-    scopes: record.scopes,
-    state,
-    createdAt: record.createdAt.toISOString(),
-    expiresAt: record.expiresAt?.toISOString() ?? null,
-    revokedAt: record.revokedAt?.toISOString() ?? null,
-    lastUsedAt: record.lastUsedAt?.toISOString() ?? null,
-  };
-}
 
 /**
  * Key management for admins. Every request reads its key's row, so a revocation here (or by any process on the

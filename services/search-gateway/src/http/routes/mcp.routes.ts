@@ -3,8 +3,7 @@ import type { RequestHandler, Router } from 'express';
 import { createMcpServer, type McpServices } from '../../mcp/mcp-server.js';
 import { principalOf, type RouteGuard } from '../api-route.js';
 import { OPENAPI_INFO } from './openapi.routes.js';
-
-export const MCP_PATH = '/mcp';
+import { MCP_PATH } from '../../api/paths.js';
 
 /** A JSON-RPC batch's size; a single message counts as one. */
 const batchSize = (body: unknown): number => (Array.isArray(body) ? body.length : 1);

@@ -68,6 +68,9 @@ export function buildConfigData(context: BuildContext): Partial<Record<EnvName, 
   if (spec.embedding.model) data.EMBEDDING_MODEL = spec.embedding.model;
   if (spec.embedding.endpoint) data.EMBEDDING_ENDPOINT = spec.embedding.endpoint;
   if (spec.repositories.some((repository) => repository.volume)) data.MYRAGDB_ALLOWED_ROOTS = REPOSITORIES_ROOT;
+  // Behind the Ingress every request comes from the ingress controller: without one trusted hop all clients would
+  // share its IP, and with it one client's rate limits.
+  if (spec.searchGateway.ingress) data.TRUST_PROXY = '1';
   return data;
 }
 

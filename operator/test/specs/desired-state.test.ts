@@ -394,4 +394,10 @@ describe('operator specs: desired state', () => {
     assert.equal(gatewayEndpoint(context), 'https://search.example.com');
     assert.equal(gatewayEndpoint(contextFor({})), 'http://docs-search-gateway.search.svc:3002');
   });
+
+  it('trusts one proxy hop for client IPs exactly when it creates the Ingress', () => {
+    const behindIngress = contextFor({ searchGateway: { ingress: { host: 'search.example.com' } } });
+    assert.equal(buildConfigData(behindIngress).TRUST_PROXY, '1');
+    assert.equal(buildConfigData(contextFor({})).TRUST_PROXY, undefined);
+  });
 });

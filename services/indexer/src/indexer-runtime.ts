@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { createChunker } from './chunking/chunker.js';
+import { createSecretFilePolicy } from '../../core/src/domain/secret-files.js';
 import type { AppConfig } from '../../core/src/config/load-config.js';
 import { createGitCheckout } from './discovery/git-checkout.js';
 import type { ReadinessCheck } from '../../core/src/http/health-probes.js';
@@ -27,6 +28,7 @@ export type IndexerConfig = Pick<
   | 'INDEXER_WORK_DIR'
   | 'INDEXER_CONCURRENCY'
   | 'INDEXER_SYNC_INTERVAL_SECONDS'
+  | 'MYRAGDB_SECRET_FILE_PATTERNS'
 >;
 
 export interface IndexerRuntimeOptions {
@@ -87,6 +89,7 @@ export async function createIndexerRuntime(options: IndexerRuntimeOptions): Prom
       vectorIndexFor,
       embedder,
       chunker: createChunker(),
+      secretFiles: createSecretFilePolicy(config.MYRAGDB_SECRET_FILE_PATTERNS),
       resolveSource: createSourceResolver(checkoutGit),
       logger,
       ...(metrics ? { metrics } : {}),

@@ -5,9 +5,10 @@ import type { Logger } from '../../core/src/logging.js';
 import type { ServiceMetrics } from '../../core/src/metrics.js';
 import type { ApiKeyService } from './auth/api-key.service.js';
 import { type ApiKeyGuardSettings, createApiKeyGuard } from './http/api-key.guard.js';
-import { API_PREFIX, type ApiRoute, mountRoutes } from './http/api-route.js';
-import { MCP_PATH } from './api/paths.js';
+import { type ApiRoute, mountRoutes } from './http/api-route.js';
 import { mountMcpRoutes } from './http/routes/mcp.routes.js';
+import { apiKeysRoutes } from './http/routes/api-keys.routes.js';
+import { createGatewayHealthRouter } from './http/routes/health-report.routes.js';
 import { filesRoutes } from './http/routes/files.routes.js';
 import { openApiRoutes } from './http/routes/openapi.routes.js';
 import { repositoriesRoutes } from './http/routes/repositories.routes.js';
@@ -25,12 +26,22 @@ export interface GatewayDependencies {
   repositories: RepositoryService;
   apiKeys: ApiKeyService;
   auth: ApiKeyGuardSettings;
+  mcp: { maxBatchSize: number };
   readiness: readonly ReadinessCheck[];
+  /** The health service, whose report `GET /api/v1/health` relays while it answers. */
+  healthServiceUrl?: string;
 }
 
 /** Every REST operation of the gateway; the OpenAPI document is generated from this same list. */
-export function gatewayRoutes(deps: Pick<GatewayDependencies, 'search' | 'files' | 'repositories'>): ApiRoute[] {
-  const routes = [...searchRoutes(deps.search), ...filesRoutes(deps.files), ...repositoriesRoutes(deps.repositories)];
+export function gatewayRoutes(
+  deps: Pick<GatewayDependencies, 'search' | 'files' | 'repositories' | 'apiKeys'>,
+): ApiRoute[] {
+  const routes = [
+    ...searchRoutes(deps.search),
+    ...filesRoutes(deps.files),
+    ...repositoriesRoutes(deps.repositories),
+    ...apiKeysRoutes(deps.apiKeys),
+  ];
   return [...routes, ...openApiRoutes(routes)];
 }
 
@@ -43,10 +54,10 @@ export function createApp(deps: GatewayDependencies): Express {
     metrics: deps.metrics,
     routes: (app) => {
       app.use(createHealthProbesRouter({ readiness: deps.readiness }));
-      app.use([API_PREFIX, MCP_PATH], guard.failedAttemptLimiter);
+      app.use(createGatewayHealthRouter({ readiness: deps.readiness, healthServiceUrl: deps.healthServiceUrl }));
       const api = Router();
       mountRoutes(api, gatewayRoutes(deps), guard);
-      mountMcpRoutes(api, deps, guard);
+      mountMcpRoutes(api, deps, guard, { maxBatchSize: deps.mcp.maxBatchSize });
       app.use(api);
     },
   });

@@ -8,6 +8,7 @@ import type { Embedder } from '../../core/src/ports/embedder.js';
 import type { SqlDatabase } from '../../core/src/ports/sql-database.js';
 import { createCircuitBreaker } from '../../core/src/resilience/circuit-breaker.js';
 import { openStores, type Stores } from '../../core/src/stores/open-stores.js';
+import { createSecretFilePolicy } from '../../core/src/domain/secret-files.js';
 import { createApp } from './app.js';
 import { createApiKeyService, type ApiKeyService } from './api/api-keys.js';
 import { DEFAULT_FILE_READ_LIMITS } from './files/confined-file.reader.js';
@@ -29,6 +30,10 @@ export interface GatewayRuntimeOptions {
   collectionPrefix?: string;
   /** Stores opened by the host (`myragdb up` shares one set with its indexer); the host closes them. */
   stores?: Stores;
+  /** Readiness checks of components the host runs beside the gateway (`myragdb up`'s Chroma child). */
+  extraReadiness?: readonly ReadinessCheck[];
+  /** The health service's URL when HEALTH_SERVICE_URL is unset (`myragdb up` serves it on port + 1). */
+  healthServiceUrl?: string;
 }
 
 /** The composed gateway: its app, the services (for MCP over stdio and tests), probes, and what to close. */
@@ -51,6 +56,7 @@ export function searchSettings(config: AppConfig): SearchSettings {
     candidateDepth: config.SEARCH_CANDIDATE_DEPTH,
     pathFilterOverfetch: 4,
     legTimeoutMs: config.SEARCH_LEG_TIMEOUT_MS,
+    embedTimeoutMs: config.SEARCH_EMBED_TIMEOUT_MS,
     cache: { maxEntries: config.SEARCH_CACHE_MAX_ENTRIES, ttlMs: config.SEARCH_CACHE_TTL_SECONDS * 1000 },
   };
 }
@@ -77,6 +83,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   await apiKeys.syncBootstrapKey(config.MYRAGDB_API_KEY);
 
   const gitWorkDir = resolve(config.INDEXER_WORK_DIR ?? join(config.MYRAGDB_DATA_DIR, 'git'));
+  const secretFiles = createSecretFilePolicy(config.MYRAGDB_SECRET_FILE_PATTERNS);
   const search = new SearchService({
     catalog,
     breakers: {
@@ -88,6 +95,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     embedder,
     telemetry: createSearchTelemetry(metrics, logger),
     settings: searchSettings(config),
+    secretFiles,
   });
   const files = new FileService({
     catalog,
@@ -95,6 +103,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     checkoutRoot: (repository) =>
       repository.source.type === 'local' ? repository.source.path : join(gitWorkDir, repository.name),
     limits: DEFAULT_FILE_READ_LIMITS,
+    secretFiles,
   });
   const repositories = new RepositoryService({
     catalog,
@@ -104,9 +113,10 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     allowedRoots: config.MYRAGDB_ALLOWED_ROOTS,
   });
   // Either search leg alone still answers (degraded), so neither search store takes the gateway out of rotation.
-  const readiness: ReadinessCheck[] = stores.readiness.map((check) =>
-    check.name === 'postgres' ? check : { ...check, required: false },
-  );
+  const readiness: ReadinessCheck[] = [
+    ...stores.readiness.map((check) => (check.name === 'postgres' ? check : { ...check, required: false })),
+    ...(options.extraReadiness ?? []),
+  ];
   const app = createApp({
     config,
     logger,
@@ -119,7 +129,9 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
       perKeyPerMinute: config.RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE,
       failedAttemptsPer15Minutes: config.AUTH_FAILED_ATTEMPTS_PER_15_MINUTES,
     },
+    mcp: { maxBatchSize: config.MCP_MAX_BATCH_SIZE },
     readiness,
+    healthServiceUrl: config.HEALTH_SERVICE_URL ?? options.healthServiceUrl,
   });
   return {
     app,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { PostgresCatalog } from '../../../services/core/src/adapters/catalog/postgres.catalog.js';
 import { migrate } from '../../../services/core/src/db/migrate.js';
 import type { Chunk } from '../../../services/core/src/domain/chunk.js';
-import { ConfigError, ConflictError, NotFoundError, ValidationError } from '../../../services/core/src/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../../services/core/src/errors.js';
 import { chunkId, contentHash } from '../../../services/core/src/domain/chunk-id.js';
 import type { FileChange } from '../../../services/core/src/ports/catalog.js';
 import { createCredentialCipher } from '../../../services/core/src/security/credential-cipher.js';
@@ -98,12 +98,15 @@ for (const engine of ['server', 'pglite'] as const) {
         const read = await catalog.getRepository('private');
         assert.deepEqual(read.source.type === 'git' && read.source.credentials, credentials);
 
+        // Without the right key the repository is still read (listing must not fail), credentials left out and why.
         const withoutKey = new PostgresCatalog(pg.sql);
-        await assert.rejects(withoutKey.getRepository('private'), ConfigError);
+        const unreadable = await withoutKey.getRepository('private');
+        assert.equal(unreadable.source.type === 'git' && unreadable.source.credentials, undefined);
+        assert.match(unreadable.credentialsUnavailable ?? '', /set AUTH_ENCRYPTION_KEY/);
         const wrongKey = new PostgresCatalog(pg.sql, {
           cipher: createCredentialCipher('another-key-entirely-0123456'),
         });
-        await assert.rejects(wrongKey.getRepository('private'), ConfigError);
+        assert.match((await wrongKey.getRepository('private')).credentialsUnavailable ?? '', /cannot be decrypted/);
         await assert.rejects(
           withoutKey.createRepository({
             name: 'refused',

@@ -1,6 +1,10 @@
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { loadConfig } from '../../../core/src/config/load-config.js';
+import { readDataDirOwner } from '../../../core/src/db/data-dir-lock.js';
 import { withCatalogStores } from '../../../core/src/stores/open-stores.js';
+import { type ApiKey, toApiKey } from '../../../search-gateway/src/api/api-key.schemas.js';
 import {
   API_KEY_SCOPES,
   createApiKeyService,
@@ -8,6 +12,7 @@ import {
   type ApiKeyService,
 } from '../../../search-gateway/src/api/api-keys.js';
 import { type CommandIo, printJson, processIo } from './command-io.js';
+import { resolveApiKey } from './mcp.command.js';
 
 const DURATION = /^(\d+)([hdw])$/;
 const UNIT_MS = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
@@ -26,14 +31,74 @@ function collectScope(value: string, previous: ApiKeyScope[] | undefined): ApiKe
   return [...(previous ?? []), value as ApiKeyScope];
 }
 
+/** What the key commands need, from the database directly or from the running `myragdb up` over HTTP. */
+interface KeyManager {
+  create(input: { name: string; scopes: ApiKeyScope[]; expiresAt: Date | null }): Promise<ApiKey & { key: string }>;
+  list(): Promise<ApiKey[]>;
+  revoke(id: string): Promise<void>;
+}
+
+function databaseKeyManager(keys: ApiKeyService): KeyManager {
+  return {
+    create: async (input) => {
+      const created = await keys.create(input);
+      return { ...toApiKey(created, new Date()), key: created.key };
+    },
+    list: async () => {
+      const now = new Date();
+      return (await keys.list()).map((record) => toApiKey(record, now));
+    },
+    revoke: (id) => keys.revoke(id, new Date()),
+  };
+}
+
+/** The gateway's admin key routes (`/api/v1/keys`), for a data dir another process (`myragdb up`) has open. */
+function httpKeyManager(gatewayUrl: string, adminKey: string): KeyManager {
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(new URL(`/api/v1${path}`, gatewayUrl), {
+      method,
+      headers: { Authorization: `Bearer ${adminKey}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const payload = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+    if (!response.ok) throw new Error(payload.error?.message ?? `the gateway answered HTTP ${response.status}`);
+    return payload as T;
+  };
+  return {
+    create: (input) =>
+      call('POST', '/keys', {
+        name: input.name,
+        scopes: input.scopes,
+        ...(input.expiresAt ? { expiresAt: input.expiresAt.toISOString() } : {}),
+      }),
+    list: async () => (await call<{ keys: ApiKey[] }>('GET', '/keys')).keys,
+    revoke: async (id) => {
+      await call('DELETE', `/keys/${encodeURIComponent(id)}`);
+    },
+  };
+}
+
 /**
- * `myragdb apikey create|list|revoke`: manages the gateway's API keys directly in the catalog database (as an
- * operator with database access, like `myragdb repo`). A created key is printed once; only its hash is stored.
+ * The catalog database (DATABASE_URL, or the embedded one in the data dir); when `myragdb up` has the embedded
+ * database open, its gateway instead, so a revocation reaches the running process at once rather than a second
+ * copy of the database it would never see.
+ */
+async function withKeyManager<T>(work: (keys: KeyManager) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env);
+  const owner = config.DATABASE_URL ? undefined : await readDataDirOwner(resolve(config.MYRAGDB_DATA_DIR));
+  if (owner?.gatewayUrl) {
+    return work(httpKeyManager(owner.gatewayUrl, await resolveApiKey(process.env, config.MYRAGDB_DATA_DIR)));
+  }
+  return withCatalogStores('myragdb-cli', (stores) => work(databaseKeyManager(createApiKeyService(stores.sql))));
+}
+
+/**
+ * `myragdb apikey create|list|revoke`: manages the gateway's API keys in the catalog database (as an operator with
+ * database access, like `myragdb repo`), or through the running `myragdb up` that holds the embedded one. A created
+ * key is printed once; only its hash is stored.
  */
 export function apikeyCommand(io: CommandIo = processIo()): Command {
   const apikey = new Command('apikey').description('Create, list and revoke search gateway API keys');
-  const withKeys = <T>(work: (keys: ApiKeyService) => Promise<T>) =>
-    withCatalogStores('myragdb-cli', (stores) => work(createApiKeyService(stores.sql)));
 
   apikey
     .command('create')
@@ -46,16 +111,16 @@ export function apikeyCommand(io: CommandIo = processIo()): Command {
       if (options.name.trim().length === 0 || options.name.length > 200) {
         throw new InvalidArgumentError('--name must be 1-200 characters');
       }
-      const created = await withKeys((keys) =>
+      const created = await withKeyManager((keys) =>
         keys.create({
           name: options.name.trim(),
-          scopes: options.scope ?? ['search'],
+          scopes: [...new Set<ApiKeyScope>(options.scope ?? ['search'])],
           expiresAt: options.expiresIn ? new Date(Date.now() + options.expiresIn) : null,
         }),
       );
       if (options.json) return printJson(io, created);
       io.stdout.write(
-        `Created API key ${created.id} (${created.scopes.join(', ')})${created.expiresAt ? `, expires ${created.expiresAt.toISOString()}` : ''}.\n` +
+        `Created API key ${created.id} (${created.scopes.join(', ')})${created.expiresAt ? `, expires ${created.expiresAt}` : ''}.\n` +
           `Store it now; it is not shown again:\n\n  ${created.key}\n\n`,
       );
     });
@@ -65,24 +130,18 @@ export function apikeyCommand(io: CommandIo = processIo()): Command {
     .description('List keys (never their secrets)')
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) => {
-      const keys = await withKeys((service) => service.list());
+      const keys = await withKeyManager((manager) => manager.list());
       if (options.json) return printJson(io, keys);
-      const now = Date.now();
       const table = new Table({ head: ['id', 'name', 'scopes', 'state', 'created', 'expires', 'last used'] });
       for (const key of keys) {
-        const state = key.revokedAt
-          ? 'revoked'
-          : key.expiresAt && key.expiresAt.getTime() <= now
-            ? 'expired'
-            : 'active';
         table.push([
           key.id,
           key.name,
           key.scopes.join(','),
-          state,
-          key.createdAt.toISOString(),
-          key.expiresAt?.toISOString() ?? 'never',
-          key.lastUsedAt?.toISOString() ?? 'never',
+          key.state,
+          key.createdAt,
+          key.expiresAt ?? 'never',
+          key.lastUsedAt ?? 'never',
         ]);
       }
       io.stdout.write(keys.length === 0 ? 'No API keys.\n' : `${table.toString()}\n`);
@@ -90,10 +149,10 @@ export function apikeyCommand(io: CommandIo = processIo()): Command {
 
   apikey
     .command('revoke')
-    .description('Revoke a key by id; requests with it fail from now on')
+    .description('Revoke a key by id; requests with it fail from the next one on')
     .argument('<id>', 'key id (from `apikey list`)')
     .action(async (id: string) => {
-      await withKeys((keys) => keys.revoke(id, new Date()));
+      await withKeyManager((keys) => keys.revoke(id));
       io.stdout.write(`Revoked API key ${id}.\n`);
     });
 

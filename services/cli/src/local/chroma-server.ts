@@ -8,6 +8,8 @@ import { DependencyError } from '../../../core/src/errors.js';
 
 export interface ChromaChild {
   url: string;
+  /** Settles when the server process ends, for whatever reason. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
 
@@ -54,9 +56,13 @@ const EXIT_WITH_PARENT = `data:text/javascript,${encodeURIComponent(
  * its data in `dataDir` (so a restart finds its collections), and waits for its heartbeat. `stop` sends SIGTERM,
  * then SIGKILL after 5 s. The server also stops when this process dies without stopping it.
  */
-export async function startChromaChild(dataDir: string, timeoutMs = 60_000): Promise<ChromaChild> {
+export async function startChromaChild(
+  dataDir: string,
+  options: { timeoutMs?: number; port?: number } = {},
+): Promise<ChromaChild> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   await mkdir(dataDir, { recursive: true });
-  const port = await freeLoopbackPort();
+  const port = options.port ?? (await freeLoopbackPort());
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -80,7 +86,9 @@ export async function startChromaChild(dataDir: string, timeoutMs = 60_000): Pro
   child.stderr?.on('data', (data: Buffer) => {
     stderr = (stderr + data.toString()).slice(-2000);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   // On a normal exit, do not wait for the server to notice its stdin closing.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -101,7 +109,7 @@ export async function startChromaChild(dataDir: string, timeoutMs = 60_000): Pro
       (response) => response.ok,
       () => false,
     );
-    if (alive) return { url, stop };
+    if (alive) return { url, exited, stop };
     await sleep(250);
   }
   await stop();

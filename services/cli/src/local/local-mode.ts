@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { UseLiteEmbedder } from '../../../core/src/adapters/embedder/use-lite.embedder.js';
 import { type AppConfig, loadConfig } from '../../../core/src/config/load-config.js';
 import { migrate } from '../../../core/src/db/migrate.js';
+import type { DataDirLock } from '../../../core/src/db/data-dir-lock.js';
 import { openDatabase } from '../../../core/src/db/open-database.js';
 import { type RunningServer, startServer } from '../../../core/src/http/server.js';
 import { createIndexerRuntime, type IndexerRuntime } from '../../../indexer/src/indexer-runtime.js';
@@ -14,7 +15,7 @@ import type { RepositoryStatus } from '../../../search-gateway/src/api/repositor
 import { ADMIN_KEY_FILE, generateApiKey } from '../../../search-gateway/src/api/api-keys.js';
 import { createCoHostedHealth } from '../../../health/src/health-runtime.js';
 import { createGatewayRuntime, type GatewayRuntime } from '../../../search-gateway/src/gateway-runtime.js';
-import { type ChromaChild, startChromaChild } from './chroma-server.js';
+import { chromaChildReadiness, type SupervisedChroma, superviseChromaChild } from './chroma-supervisor.js';
 
 export interface LocalModeOptions {
   /** Folders to register (if new) and sync. */
@@ -92,12 +93,15 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   };
 
   try {
-    let chroma: ChromaChild | undefined;
+    let chroma: SupervisedChroma | undefined;
     if (!config.CHROMA_URL) {
-      chroma = await startChromaChild(join(dataDir, 'chroma'));
+      chroma = await superviseChromaChild({ dataDir: join(dataDir, 'chroma'), logger });
       closers.push(() => chroma!.stop());
     }
-    const sql: SqlDatabase = await openDatabase(config, 'myragdb-up');
+    let dataDirLock: DataDirLock | undefined;
+    const sql: SqlDatabase = await openDatabase(config, 'myragdb-up', {
+      onDataDirLock: (lock) => (dataDirLock = lock),
+    });
     closers.push(() => sql.close());
     await migrate(sql);
     const embedder = new UseLiteEmbedder();
@@ -127,6 +131,10 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       logger,
       metrics: gatewayMetrics,
       stores,
+      // The Chroma child is part of this deployment: while it is down (and being restarted) `up` is not ready.
+      ...(chroma ? { extraReadiness: [chromaChildReadiness(chroma)] } : {}),
+      // The health service listens on the next port (started below); until it answers the gateway reports itself.
+      ...(config.PORT > 0 ? { healthServiceUrl: `http://127.0.0.1:${config.PORT + 1}` } : {}),
     });
     closers.push(() => gateway.close());
 
@@ -165,6 +173,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       signals: [],
     });
     servers.push(gatewayServer);
+    // CLI commands on this data dir (e.g. `myragdb apikey revoke`) go through this gateway, not a second database.
+    await dataDirLock?.advertise({ gatewayUrl: gatewayServer.url });
     const health = createCoHostedHealth({
       config,
       logger,

@@ -207,6 +207,13 @@ export const configSchema = z.object({
     description:
       'Admin API key bootstrapped into the search gateway at start (removed again when unset). Other keys: `myragdb apikey create`.',
   }),
+  MYRAGDB_SECRET_FILE_PATTERNS: withDefault(list(z.string()), {
+    group: 'Security',
+    default: '',
+    example: '*.secret,!*.pem',
+    description:
+      'Comma-separated gitignore-style patterns of credential files never indexed, searched or served, on top of the built-in list (README, "Security and reliability"); `!pattern` re-allows a built-in one.',
+  }),
   MYRAGDB_ALLOWED_ROOTS: withDefault(list(absolutePath), {
     group: 'Security',
     default: '',
@@ -302,6 +309,17 @@ export const configSchema = z.object({
     default: '5000',
     description: 'A search leg slower than this counts as down: hybrid answers from the other leg (`degraded`).',
   }),
+  MCP_MAX_BATCH_SIZE: withDefault(integer(1, 100), {
+    group: 'Search gateway',
+    default: '10',
+    description: 'Messages one MCP JSON-RPC batch may hold; each counts against the API key rate limit.',
+  }),
+  SEARCH_EMBED_TIMEOUT_MS: withDefault(integer(50, 60_000), {
+    group: 'Search gateway',
+    default: '5000',
+    description:
+      "Embedding a query slower than this degrades the semantic leg, without counting against the vector store's circuit breaker.",
+  }),
   SEARCH_CACHE_MAX_ENTRIES: withDefault(integer(0, 1_000_000), {
     group: 'Search gateway',
     default: '1000',
@@ -389,6 +407,12 @@ export const configSchema = z.object({
   }),
 
   // Health service
+  HEALTH_SERVICE_URL: optional(httpUrl(), {
+    group: 'Health',
+    example: 'http://myragdb-health:3002',
+    description:
+      "The health service's base URL: the gateway's GET /api/v1/health relays its report, or reports its own checks when it is unset or unreachable.",
+  }),
   HEALTH_CHECK_INTERVAL_MS: withDefault(integer(100, 3_600_000), {
     group: 'Health',
     default: '15000',

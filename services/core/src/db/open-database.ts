@@ -5,6 +5,7 @@ import { PgliteSqlDatabase } from '../adapters/sql-database/pglite.sql-database.
 import type { AppConfig } from '../config/load-config.js';
 import { ConfigError } from '../errors.js';
 import type { SqlDatabase } from '../ports/sql-database.js';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 
 export type DatabaseConfig = Pick<
   AppConfig,
@@ -16,11 +17,21 @@ export function embeddedDatabaseDir(dataDir: string): string {
   return join(resolve(dataDir), 'pglite');
 }
 
+export interface OpenDatabaseOptions {
+  /** Receives the embedded data dir's lock (held until the database closes), e.g. to advertise a gateway URL. */
+  onDataDirLock?(lock: DataDirLock): void;
+}
+
 /**
  * The catalog database: PostgreSQL at DATABASE_URL, or embedded PGlite in MYRAGDB_DATA_DIR when it is unset.
- * PGlite is one process's database: only one process (e.g. `myragdb up`) may have a data dir open at a time.
+ * PGlite is one process's database: the data dir is locked while it is open, and a second process gets
+ * `DataDirInUseError` instead of a diverging copy.
  */
-export async function openDatabase(config: DatabaseConfig, applicationName: string): Promise<SqlDatabase> {
+export async function openDatabase(
+  config: DatabaseConfig,
+  applicationName: string,
+  options: OpenDatabaseOptions = {},
+): Promise<SqlDatabase> {
   if (config.DATABASE_URL) {
     return new PgSqlDatabase({
       url: config.DATABASE_URL,
@@ -31,7 +42,29 @@ export async function openDatabase(config: DatabaseConfig, applicationName: stri
   }
   const dataDir = embeddedDatabaseDir(config.MYRAGDB_DATA_DIR);
   await mkdir(dataDir, { recursive: true });
-  return PgliteSqlDatabase.open({ dataDir });
+  const lock = await lockDataDir(resolve(config.MYRAGDB_DATA_DIR), (error) => {
+    process.emitWarning(`the lock on ${config.MYRAGDB_DATA_DIR} was lost: ${error.message}`);
+  });
+  let database: PgliteSqlDatabase;
+  try {
+    database = await PgliteSqlDatabase.open({ dataDir });
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  options.onDataDirLock?.(lock);
+  return {
+    dialect: database.dialect,
+    query: (text, params) => database.query(text, params),
+    transaction: (work) => database.transaction(work),
+    close: async () => {
+      try {
+        await database.close();
+      } finally {
+        await lock.release();
+      }
+    },
+  };
 }
 
 /**

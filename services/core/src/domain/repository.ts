@@ -72,4 +72,9 @@ export interface Repository {
   maxFileBytes: number;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * Why the source's stored credentials cannot be used (no or another AUTH_ENCRYPTION_KEY): the repository is
+   * listed and searchable, but syncing it fails with this message instead of stopping the whole service.
+   */
+  credentialsUnavailable?: string;
 }

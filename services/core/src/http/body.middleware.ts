@@ -1,8 +1,9 @@
 /**
  * Request bodies: only allowlisted media types (JSON by default) → else 415; JSON parsed with the configured size
- * limit (body-parser's 413 and malformed-JSON 400 are mapped by the error handler).
+ * limit (body-parser's 413, malformed-JSON and undecodable Content-Encoding 400s are mapped by the error handler).
+ * Paths that take no body (health probes, metrics) never read one, so a junk body cannot fail a kubelet probe.
  */
-import express, { type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import { UnsupportedMediaTypeError } from '../errors.js';
 
 export const DEFAULT_ALLOWED_CONTENT_TYPES = ['application/json'] as const;
@@ -13,9 +14,17 @@ function hasBody(headers: Record<string, string | string[] | undefined>): boolea
   return Number.isFinite(length) && length > 0;
 }
 
-export function contentTypeAllowlist(allowed: readonly string[] = DEFAULT_ALLOWED_CONTENT_TYPES): RequestHandler {
+/** True for a request under one of `prefixes` (a path itself or anything below it). */
+export function underPathPrefix(req: Request, prefixes: readonly string[]): boolean {
+  return prefixes.some((prefix) => req.path === prefix || req.path.startsWith(`${prefix}/`));
+}
+
+export function contentTypeAllowlist(
+  allowed: readonly string[] = DEFAULT_ALLOWED_CONTENT_TYPES,
+  bodylessPaths: readonly string[] = [],
+): RequestHandler {
   return (req, _res, next) => {
-    if (!hasBody(req.headers) || req.is([...allowed])) {
+    if (!hasBody(req.headers) || underPathPrefix(req, bodylessPaths) || req.is([...allowed])) {
       next();
       return;
     }
@@ -28,6 +37,10 @@ export function contentTypeAllowlist(allowed: readonly string[] = DEFAULT_ALLOWE
   };
 }
 
-export function jsonBody(limitBytes: number): RequestHandler {
-  return express.json({ limit: limitBytes, strict: true });
+export function jsonBody(limitBytes: number, bodylessPaths: readonly string[] = []): RequestHandler {
+  const parse = express.json({ limit: limitBytes, strict: true });
+  return (req, res, next) => {
+    if (underPathPrefix(req, bodylessPaths)) next();
+    else void parse(req, res, next);
+  };
 }

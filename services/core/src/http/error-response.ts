@@ -61,6 +61,14 @@ export function toAppError(thrown: unknown): AppError {
     case 'stream.encoding.set':
       return new ValidationError('Request body could not be read', { cause: thrown });
   }
+  // body-parser's Content-Encoding inflate failures (`gzip` that is not gzip) carry only status 400.
+  if (!(thrown instanceof URIError) && candidate.status === 400 && candidate.expose === true) {
+    return new ValidationError('Request body could not be decoded: check its Content-Encoding', { cause: thrown });
+  }
+  // The router's path-parameter decoding (`%ff`) fails with a URIError marked 400: the client's path is malformed.
+  if (thrown instanceof URIError && (candidate.status === 400 || candidate.statusCode === 400)) {
+    return new ValidationError('The request path contains malformed percent-encoding', { cause: thrown });
+  }
   return new InternalError(thrown instanceof Error ? thrown.message : 'Non-error value thrown', { cause: thrown });
 }
 

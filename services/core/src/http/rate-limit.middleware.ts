@@ -6,6 +6,7 @@
 import type { Request, RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { RateLimitedError } from '../errors.js';
+import { underPathPrefix } from './body.middleware.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -32,7 +33,7 @@ function limiter(scope: Scope, windowMs: number, limit: number, exempt: readonly
     legacyHeaders: false,
     // Global limits share one bucket; per-client limits use express-rate-limit's IP key (IPv6 /56 subnets).
     ...(scope === 'global' ? { keyGenerator: () => 'global' } : {}),
-    skip: (req: Request) => exempt.some((prefix) => req.path === prefix || req.path.startsWith(`${prefix}/`)),
+    skip: (req: Request) => underPathPrefix(req, exempt),
     handler: (_req, res, next) => {
       const retryAfter = res.getHeader('Retry-After');
       next(

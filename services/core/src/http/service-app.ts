@@ -16,6 +16,8 @@ import { requestContext } from './request-context.middleware.js';
 
 export const METRICS_PATH = '/api/v1/metrics';
 export const LIVENESS_PATH = '/api/v1/health/live';
+/** Probes and scrapes take no body: a junk or mis-encoded one must not fail them. */
+const BODYLESS_PATHS = ['/api/v1/health', METRICS_PATH];
 
 /** The config a service app needs; a full AppConfig fits. */
 export type HttpConfig = Pick<
@@ -49,7 +51,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     requestContext({ logger, ...(options.generateRequestId ? { generateRequestId: options.generateRequestId } : {}) }),
   );
   app.use(httpMetricsMiddleware(metrics));
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(corsPolicy(config.CORS_ORIGINS));
   app.use(
     rateLimits({
@@ -60,13 +62,27 @@ export function createServiceApp(options: ServiceAppOptions): Express {
       exemptPathPrefixes: options.rateLimitExemptPaths ?? DEFAULT_RATE_LIMIT_EXEMPT_PATHS,
     }),
   );
-  app.use(contentTypeAllowlist(options.allowedContentTypes ?? DEFAULT_ALLOWED_CONTENT_TYPES));
-  app.use(jsonBody(config.REQUEST_SIZE_LIMIT));
+  app.use(contentTypeAllowlist(options.allowedContentTypes ?? DEFAULT_ALLOWED_CONTENT_TYPES, BODYLESS_PATHS));
+  app.use(jsonBody(config.REQUEST_SIZE_LIMIT, BODYLESS_PATHS));
   app.get(METRICS_PATH, metricsHandler(metrics));
   options.routes(app);
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return app;
+}
+
+/**
+ * helmet's headers, except that HSTS and CSP `upgrade-insecure-requests` go only with HTTPS (directly, or per
+ * X-Forwarded-Proto from a trusted proxy): over plain HTTP (`myragdb up` on localhost) they would pin or upgrade
+ * the browser to an HTTPS port nothing listens on.
+ */
+function securityHeaders(): RequestHandler {
+  const overHttps = helmet();
+  const overHttp = helmet({
+    strictTransportSecurity: false,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
+  return (req, res, next) => (req.secure ? overHttps : overHttp)(req, res, next);
 }
 
 /** Liveness only says the process serves HTTP; readiness and dependency checks belong to each service. */

@@ -315,7 +315,8 @@ describe('createServiceApp middleware', () => {
     const response = await request(app).get('/api/v1/repositories/alpha');
     assert.equal(response.headers['x-content-type-options'], 'nosniff');
     assert.equal(response.headers['x-frame-options'], 'SAMEORIGIN');
-    assert.match(response.headers['strict-transport-security'] ?? '', /max-age=/);
+    // Plain HTTP: no HSTS (see 'security headers follow the transport').
+    assert.equal(response.headers['strict-transport-security'], undefined);
     assert.match(response.headers['content-security-policy'] ?? '', /default-src 'self'/);
     assert.equal(response.headers['x-powered-by'], undefined);
   });

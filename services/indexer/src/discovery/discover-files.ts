@@ -5,6 +5,7 @@ import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import { SourceUnavailableError } from '../../../core/src/errors.js';
 import { excludedByName, vendoredDirectory } from './default-exclusions.js';
+import { DEFAULT_SECRET_FILE_POLICY, type SecretFilePolicy } from '../../../core/src/domain/secret-files.js';
 import { SkipReason } from './skip-reason.js';
 
 export interface DiscoveryRules {
@@ -12,6 +13,8 @@ export interface DiscoveryRules {
   include: readonly string[];
   exclude: readonly string[];
   maxFileBytes: number;
+  /** Credential files never indexed; the built-in list when omitted. */
+  secretFiles?: SecretFilePolicy;
 }
 
 export interface DiscoveredFile {
@@ -53,6 +56,7 @@ export async function discoverFiles(root: string, rules: DiscoveryRules): Promis
   });
   const included = rules.include.length > 0 ? picomatch([...rules.include], { dot: true }) : () => true;
   const excluded = rules.exclude.length > 0 ? picomatch([...rules.exclude], { dot: true }) : () => false;
+  const secrets = rules.secretFiles ?? DEFAULT_SECRET_FILE_POLICY;
   const files: Array<[string, DiscoveredFile]> = [];
   const skipped: SkippedPath[] = [];
   const skip = (path: string, reason: SkipReason): void => {
@@ -69,7 +73,10 @@ export async function discoverFiles(root: string, rules: DiscoveryRules): Promis
   };
 
   const visitFile = async (path: string, name: string): Promise<void> => {
-    const reason = excludedByName(name) ?? (excluded(path) ? SkipReason.EXCLUDED : undefined);
+    const reason =
+      (secrets.isSecretPath(path) ? SkipReason.SECRET : undefined) ??
+      excludedByName(name) ??
+      (excluded(path) ? SkipReason.EXCLUDED : undefined);
     if (reason) return skip(path, reason);
     if (!included(path)) return skip(path, SkipReason.NOT_INCLUDED);
     const info = await lstat(join(realRoot, path)).catch(() => undefined);
@@ -95,6 +102,7 @@ export async function discoverFiles(root: string, rules: DiscoveryRules): Promis
         const reason =
           (isIgnored(scope, path, true) ? SkipReason.IGNORED : undefined) ??
           vendoredDirectory(entry.name) ??
+          (secrets.isSecretPath(`${path}/`) ? SkipReason.SECRET : undefined) ??
           (excluded(path) ? SkipReason.EXCLUDED : undefined);
         if (reason) skip(`${path}/`, reason);
         else work.push(visitDirectory(path, scope));

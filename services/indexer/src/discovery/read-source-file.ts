@@ -4,6 +4,7 @@ import { open, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import { ValidationError } from '../../../core/src/errors.js';
 import { looksBinary, looksMinified } from './content-sniffing.js';
+import { looksLikeSecret } from '../../../core/src/domain/secret-files.js';
 import { SkipReason } from './skip-reason.js';
 
 export type SourceFileContent =
@@ -20,9 +21,10 @@ export type SourceFileContent =
 const decoder = new TextDecoder('utf-8');
 
 /**
- * Reads one discovered file as text, or says why it cannot be indexed: binary (NUL sniff), minified, too large,
- * gone, or no longer a regular file inside the root. Symlinks are refused at open (`O_NOFOLLOW`) and the parent
- * directory is re-checked, so a file swapped for a link after discovery cannot leak content from outside the root.
+ * Reads one discovered file as text, or says why it cannot be indexed: binary (NUL sniff), minified, a credential
+ * (private key, service-account key), too large, gone, or no longer a regular file inside the root. Symlinks are
+ * refused at open (`O_NOFOLLOW`) and the parent directory is re-checked, so a file swapped for a link after
+ * discovery cannot leak content from outside the root.
  * Invalid UTF-8 is decoded with replacement characters rather than dropped: Latin-1 sources stay searchable.
  */
 export async function readSourceFile(root: string, path: string, maxFileBytes: number): Promise<SourceFileContent> {
@@ -52,6 +54,7 @@ export async function readSourceFile(root: string, path: string, maxFileBytes: n
     if (looksBinary(bytes)) return { kind: 'skipped', reason: SkipReason.BINARY };
     const content = decoder.decode(bytes);
     if (looksMinified(content)) return { kind: 'skipped', reason: SkipReason.MINIFIED };
+    if (looksLikeSecret(content)) return { kind: 'skipped', reason: SkipReason.SECRET };
     const contentHash = createHash('sha256').update(bytes).digest('hex');
     return { kind: 'text', content, contentHash, size: bytes.length, mtimeMs: info.mtimeMs };
   } catch {

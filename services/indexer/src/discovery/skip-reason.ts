@@ -26,6 +26,8 @@ export const SkipReason = {
   NOT_REGULAR_FILE: 'not_regular_file',
   /** Permission denied or vanished while reading. */
   UNREADABLE: 'unreadable',
+  /** A credential by name or content (`.env`, private keys, cloud credentials): see core's `domain/secret-files.ts`. */
+  SECRET: 'secret',
   /** Not valid UTF-8 text. */
   NOT_UTF8: 'not_utf8',
 } as const;

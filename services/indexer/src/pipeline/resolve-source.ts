@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { Repository, RepositorySource } from '../../../core/src/domain/repository.js';
-import { SourceUnavailableError } from '../../../core/src/errors.js';
+import { ConfigError, SourceUnavailableError } from '../../../core/src/errors.js';
 
 export type GitSource = Extract<RepositorySource, { type: 'git' }>;
 
@@ -14,6 +14,8 @@ export type GitCheckout = (repository: string, source: GitSource, signal: AbortS
 export function createSourceResolver(checkoutGit: GitCheckout) {
   return async (repository: Repository, signal: AbortSignal | undefined): Promise<string> => {
     const { source } = repository;
+    // Never fetch without credentials that exist but cannot be read: a clear, permanent job error instead.
+    if (repository.credentialsUnavailable) throw new ConfigError(repository.credentialsUnavailable);
     if (source.type === 'git') return checkoutGit(repository.name, source, signal);
     const info = await stat(source.path).catch((error: NodeJS.ErrnoException) => {
       throw new SourceUnavailableError(

@@ -15,6 +15,7 @@ import type {
 import type { Embedder } from '../../../core/src/ports/embedder.js';
 import type { KeywordIndex } from '../../../core/src/ports/keyword-index.js';
 import type { VectorIndex } from '../../../core/src/ports/vector-index.js';
+import type { SecretFilePolicy } from '../../../core/src/domain/secret-files.js';
 import { embedPendingVectors } from './embed-pending.js';
 import { hashFiles } from './hash-files.js';
 import { diffChunks, planRefresh, planScan, type HashedFile } from './plan-refresh.js';
@@ -33,6 +34,8 @@ export interface SyncDependencies {
   vectorIndex: VectorIndex;
   embedder: Embedder;
   chunker: Chunker;
+  /** Credential files never indexed (the built-in list when omitted). */
+  secretFiles?: SecretFilePolicy;
   /** Vectors of another embedding space, for dropping a repository's vectors after a model change. */
   vectorIndexFor?(model: IndexModel): VectorIndex;
 }
@@ -113,7 +116,7 @@ export async function syncRepository(
   await catalog.forgetKeywordWrites(name);
   await ensureIndexModel(name, deps);
 
-  const discovered = await discoverFiles(root, repository);
+  const discovered = await discoverFiles(root, { ...repository, secretFiles: deps.secretFiles });
   signal?.throwIfAborted();
   const known = await catalog.fileStates(name);
   const scan = planScan(known, discovered.files);

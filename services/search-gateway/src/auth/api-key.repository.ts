@@ -82,7 +82,9 @@ export class ApiKeyRepository {
   /** Records use at most once a minute per key, so authentication does not write on every request. */
   async touch(id: string, now: Date): Promise<void> {
     await this.db.query(
-      `UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2 - interval '1 minute')`,
+      // The cast matters: an untyped `$2 - interval` is read as interval arithmetic and the update fails.
+      `UPDATE api_keys SET last_used_at = $2::timestamptz
+       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')`,
       [id, now],
     );
   }

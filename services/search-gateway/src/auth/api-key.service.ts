@@ -98,6 +98,14 @@ export class ApiKeyService {
     return { keyId: stored.id, scopes: stored.scopes };
   }
 
+  /**
+   * True when this process has verified `presented` before (against whatever hash it then had): a cheap check that
+   * spends no scrypt, used to let known keys past the failed-attempt limiter. Authentication still follows.
+   */
+  recentlyVerified(presented: string): boolean {
+    return this.verified.has(apiKeyFingerprint(presented));
+  }
+
   private async matches(presented: string, secretHash: string): Promise<boolean> {
     const fingerprint = apiKeyFingerprint(presented);
     if (this.verified.get(fingerprint) === secretHash) return true;

@@ -23,6 +23,12 @@ export interface FileReadLimits {
   maxLines: number;
 }
 
+/** Content that must not be served although the path passed every check (a credential), and the error to throw. */
+export interface ContentRefusal {
+  refuseContent(text: string): boolean;
+  refusal(): Error;
+}
+
 export const DEFAULT_FILE_READ_LIMITS: FileReadLimits = { maxFileBytes: 10 * 1024 * 1024, maxLines: 2_000 };
 
 /**
@@ -59,6 +65,7 @@ export async function readConfinedFile(
   relativePath: string,
   range: LineRange,
   limits: FileReadLimits,
+  content?: ContentRefusal,
 ): Promise<FileSlice> {
   validateRelativePath(relativePath);
   const start = range.start ?? 1;
@@ -88,6 +95,7 @@ export async function readConfinedFile(
     const buffer = await handle.readFile();
     if (buffer.subarray(0, 8_192).includes(0)) throw new ValidationError('binary files are not served');
     text = buffer.toString('utf8');
+    if (content?.refuseContent(text)) throw content.refusal();
   } finally {
     await handle.close();
   }

@@ -1,38 +1,49 @@
 import type { Request, RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { RateLimitedError, UnauthorizedError } from '../../../core/src/errors.js';
 import type { Logger } from '../../../core/src/logging.js';
-import type { ApiKeyScope } from '../auth/api-key-secret.js';
+import { type ApiKeyScope, apiKeyId } from '../auth/api-key-secret.js';
 import { type ApiKeyService, requireScope } from '../auth/api-key.service.js';
 import { principalOf, type RouteGuard } from './api-route.js';
 
 export interface ApiKeyGuardSettings {
   /** Requests per minute one API key may make (across all clients using it). */
   perKeyPerMinute: number;
-  /** Failed authentications one client IP may make per 15 minutes before it gets 429. */
+  /** Failed authentications one client IP may make per 15 minutes with one key id before such attempts get 429. */
   failedAttemptsPer15Minutes: number;
 }
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+/** The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are as good as `Bearer`. */
+const BEARER = /^Bearer +([\x21-\x7e]{1,512})$/i;
 
 /**
- * API-key authentication for the routes that need a scope. Failed attempts are limited per client IP: the limiter
- * counts every request up front and gives the count back unless the response was a 401, so guessing keys is slow
- * while valid traffic is unaffected. Rejections are logged with the client IP and never with the presented key.
+ * API-key authentication for the routes that need a scope. Failed attempts are limited per client IP and claimed
+ * key id (the public part of a key; every other string counts as the bootstrap key): the limiter counts each
+ * attempt up front and gives the count back unless the response was a 401, so guessing keys is slow. It never
+ * locks out real users: public routes are not behind it, a key this process has already verified skips it (no
+ * scrypt is spent on that check), and another key id from the same IP (every client behind an ingress without
+ * TRUST_PROXY) has a budget of its own. Rejections are logged with the client IP, never with the presented key.
  */
-export function createApiKeyGuard(
-  keys: ApiKeyService,
-  logger: Logger,
-  settings: ApiKeyGuardSettings,
-): RouteGuard & { failedAttemptLimiter: RequestHandler } {
+export function createApiKeyGuard(keys: ApiKeyService, logger: Logger, settings: ApiKeyGuardSettings): RouteGuard {
   const failedAttemptLimiter = rateLimit({
     windowMs: 15 * 60_000,
     limit: settings.failedAttemptsPer15Minutes,
-    standardHeaders: 'draft-6',
+    // The client's budget is what its RateLimit-* headers describe, not this limiter's.
+    standardHeaders: false,
     legacyHeaders: false,
+    keyGenerator: (req) => {
+      const presented = bearerToken(req);
+      return `${ipKeyGenerator(req.ip ?? 'unknown')}|${presented ? apiKeyId(presented) : 'none'}`;
+    },
+    skip: (req) => {
+      const presented = bearerToken(req);
+      return presented !== undefined && presented !== '' && keys.recentlyVerified(presented);
+    },
     skipSuccessfulRequests: true,
     requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-    handler: (req, _res, next) => {
+    handler: (req, res, next) => {
+      const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(((resetTime?.getTime() ?? 0) - Date.now()) / 1000))));
       logger.warn('client blocked after repeated failed API key attempts', { ip: req.ip });
       next(
         new RateLimitedError('Too many failed authentication attempts; try again later', {
@@ -81,8 +92,14 @@ export function createApiKeyGuard(
     };
 
   return {
-    failedAttemptLimiter,
-    requireScope: (scope) => [authenticate(scope), perKeyLimiter],
+    requireScope: (scope) => [failedAttemptLimiter, authenticate(scope), perKeyLimiter],
+    chargeExtra: (count) => async (req, res, next) => {
+      for (let extra = count(req); extra > 0; extra--) {
+        const limited = await new Promise<unknown>((resolve) => void perKeyLimiter(req, res, resolve));
+        if (limited !== undefined) return next(limited);
+      }
+      next();
+    },
   };
 }
 

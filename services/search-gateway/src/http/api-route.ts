@@ -52,6 +52,11 @@ export function defineRoute<B, P, Q>(route: ApiRoute<B, P, Q>): ApiRoute {
 export interface RouteGuard {
   /** 401 without a valid key, 403 without the scope, 429 past the key's rate limit. */
   requireScope(scope: ApiKeyScope): RequestHandler[];
+  /**
+   * Counts `count(req)` more requests against the authenticated key's rate limit (429 once past it), for one HTTP
+   * request that carries several operations (an MCP JSON-RPC batch).
+   */
+  chargeExtra(count: (req: Request) => number): RequestHandler;
 }
 
 export function principalOf(res: Response): ApiPrincipal | undefined {

@@ -1,5 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { NewRepository, Repository } from '../../../core/src/domain/repository.js';
 import { readRepositoryStatus } from '../../../core/src/domain/repository-status.js';
 import { ValidationError } from '../../../core/src/errors.js';
@@ -27,7 +28,8 @@ const ACTIVE_STATES = ['queued', 'running'] as const;
 
 /**
  * Registers, lists and removes repositories and queues their indexing jobs; the indexer's workers run the jobs.
- * Local source paths must resolve (symlinks followed) inside an allowed root, so a client cannot index `/etc`.
+ * Local source paths, and the paths of `file://` git URLs, must resolve (symlinks followed) inside an allowed root,
+ * so a client cannot index `/etc` directly or as a git repository.
  */
 export class RepositoryService {
   constructor(private readonly deps: RepositoryServiceDependencies) {}
@@ -35,8 +37,8 @@ export class RepositoryService {
   async create(input: NewRepository): Promise<RepositoryStatus & { job: { id: string } }> {
     const source =
       input.source.type === 'local'
-        ? { ...input.source, path: await this.allowedLocalPath(input.source.path) }
-        : input.source;
+        ? { ...input.source, path: await this.allowedLocalPath(input.source.path, 'body.source.path') }
+        : { ...input.source, url: await this.allowedGitUrl(input.source.url) };
     const repository = await this.deps.catalog.createRepository({ ...input, source });
     const { job } = await this.deps.jobs.enqueue(repository.name, 'sync');
     return { ...(await this.status(repository.name)), job: { id: job.id } };
@@ -83,9 +85,21 @@ export class RepositoryService {
     return toApiJob(await this.deps.jobs.get(id));
   }
 
-  private async allowedLocalPath(requested: string): Promise<string> {
-    const invalid = (message: string) =>
-      new ValidationError(message, { details: { fields: [{ field: 'body.source.path', message }] } });
+  /** A `file://` URL (also `file://localhost/…`) names a local directory: the allowed roots apply to it. */
+  private async allowedGitUrl(url: string): Promise<string> {
+    if (!/^file:/i.test(url)) return url;
+    let directory: string;
+    try {
+      directory = fileURLToPath(url);
+    } catch {
+      const message = 'file:// URLs must name a path on this machine (no host other than localhost)';
+      throw new ValidationError(message, { details: { fields: [{ field: 'body.source.url', message }] } });
+    }
+    return pathToFileURL(await this.allowedLocalPath(directory, 'body.source.url')).href;
+  }
+
+  private async allowedLocalPath(requested: string, field: string): Promise<string> {
+    const invalid = (message: string) => new ValidationError(message, { details: { fields: [{ field, message }] } });
     if (this.deps.allowedRoots.length === 0) {
       throw invalid('local sources are disabled: set MYRAGDB_ALLOWED_ROOTS to the directories they may come from');
     }

@@ -1,6 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import type { Chunk, ScoredId } from '../../../core/src/domain/chunk.js';
 import { compilePathGlobs } from '../../../core/src/domain/path-globs.js';
+import {
+  DEFAULT_SECRET_FILE_POLICY,
+  looksLikeSecret,
+  type SecretFilePolicy,
+} from '../../../core/src/domain/secret-files.js';
 import { DependencyError, NotFoundError } from '../../../core/src/errors.js';
 import type { Catalog } from '../../../core/src/ports/catalog.js';
 import type { CircuitBreaker } from '../../../core/src/resilience/circuit-breaker.js';
@@ -38,8 +43,13 @@ export interface SearchSettings {
   candidateDepth: number;
   /** Extra vector candidates fetched when `pathGlobs` must be applied after the store (Chroma cannot glob). */
   pathFilterOverfetch: number;
-  /** A leg slower than this counts as down: hybrid answers from the other leg. */
+  /** A store call slower than this counts as down: hybrid answers from the other leg. */
   legTimeoutMs: number;
+  /**
+   * Embedding the query, timed on its own: a busy embedder degrades the semantic leg but is not a failure of the
+   * vector store, so it never counts towards (or opens) the vector store's circuit breaker.
+   */
+  embedTimeoutMs: number;
   cache: { maxEntries: number; ttlMs: number };
 }
 
@@ -48,6 +58,7 @@ export const DEFAULT_SEARCH_SETTINGS: SearchSettings = {
   candidateDepth: 50,
   pathFilterOverfetch: 4,
   legTimeoutMs: 5_000,
+  embedTimeoutMs: 5_000,
   cache: { maxEntries: 1_000, ttlMs: 60_000 },
 };
 
@@ -60,6 +71,8 @@ export interface SearchDependencies {
   embedder: Embedder;
   telemetry: SearchTelemetry;
   settings: SearchSettings;
+  /** Credential files never answered, even if an older index still holds them (the built-in list when omitted). */
+  secretFiles?: SecretFilePolicy;
 }
 
 type CachedResponse = Omit<SearchResponse, 'tookMs' | 'cached'>;
@@ -123,16 +136,11 @@ export class SearchService {
     const depth = Math.max(settings.candidateDepth, wanted);
     const legs: Leg[] = request.mode === 'hybrid' ? ['keyword', 'semantic'] : [request.mode];
 
-    const running = legs.map((leg) => {
-      const run = () =>
-        withTimeout(
-          leg === 'keyword' ? this.keywordLeg(request, depth) : this.semanticLeg(request, depth, searchable),
-          settings.legTimeoutMs,
-          leg,
-        );
-      const breaker = this.deps.breakers?.[leg];
-      return breaker ? breaker.execute(run) : run();
-    });
+    const running = legs.map((leg) =>
+      leg === 'keyword'
+        ? this.storeCall('keyword', () => this.keywordLeg(request, depth))
+        : this.semanticLeg(request, depth, searchable),
+    );
     const prefetched = this.prefetchChunks(running);
     const outcomes = await Promise.allSettled(running);
     const answered: Partial<Record<Leg, ScoredId[]>> = {};
@@ -178,19 +186,33 @@ export class SearchService {
     return hits;
   }
 
+  /** One call to a leg's store, under the leg's timeout and circuit breaker. */
+  private storeCall<T>(leg: Leg, work: () => Promise<T>): Promise<T> {
+    const run = () => withTimeout(work(), this.deps.settings.legTimeoutMs, leg, `${leg} leg`);
+    const breaker = this.deps.breakers?.[leg];
+    return breaker ? breaker.execute(run) : run();
+  }
+
   private async semanticLeg(request: SearchRequest, depth: number, repositories: string[]): Promise<ScoredId[]> {
     if (repositories.length === 0) return [];
     const embedStarted = performance.now();
-    const [embedding] = await this.deps.embedder.embed([request.query]);
+    const [embedding] = await withTimeout(
+      this.deps.embedder.embed([request.query]),
+      this.deps.settings.embedTimeoutMs,
+      'embedder',
+      'embedding the query',
+    );
     const vectorStarted = performance.now();
     this.deps.telemetry.legCompleted('embed', (vectorStarted - embedStarted) / 1000);
     if (!embedding) return [];
-    const hits = await this.deps.vectorIndex.query({
-      embedding,
-      limit: request.pathGlobs ? depth * this.deps.settings.pathFilterOverfetch : depth,
-      repositories,
-      ...(request.languages ? { languages: request.languages } : {}),
-    });
+    const hits = await this.storeCall('semantic', () =>
+      this.deps.vectorIndex.query({
+        embedding,
+        limit: request.pathGlobs ? depth * this.deps.settings.pathFilterOverfetch : depth,
+        repositories,
+        ...(request.languages ? { languages: request.languages } : {}),
+      }),
+    );
     this.deps.telemetry.legCompleted('vector', (performance.now() - vectorStarted) / 1000);
     return hits;
   }
@@ -231,6 +253,7 @@ export class SearchService {
     const pathMatches = request.pathGlobs && compilePathGlobs(request.pathGlobs).matches;
     const repositories = request.repositories && new Set(request.repositories);
     const languages = request.languages && new Set(request.languages);
+    const secrets = this.deps.secretFiles ?? DEFAULT_SECRET_FILE_POLICY;
     let candidates = ranked
       .map((hit) => ({ ...hit, chunk: chunks.get(hit.id)! }))
       .filter(
@@ -238,7 +261,9 @@ export class SearchService {
           chunk !== undefined &&
           (!repositories || repositories.has(chunk.repository)) &&
           (!languages || languages.has(chunk.language)) &&
-          (!pathMatches || pathMatches(chunk.path)),
+          (!pathMatches || pathMatches(chunk.path)) &&
+          !secrets.isSecretPath(chunk.path) &&
+          !looksLikeSecret(chunk.content),
       );
     const identifier = request.mode === 'hybrid' ? queryIdentifier(request.query) : undefined;
     if (identifier) {
@@ -282,10 +307,13 @@ function elapsedMs(started: number): number {
   return Math.round((performance.now() - started) * 100) / 100;
 }
 
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number, leg: Leg): Promise<T> {
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number, dependency: string, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DependencyError(leg, `${leg} leg timed out after ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new DependencyError(dependency, `${what} timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([work, timeout]);

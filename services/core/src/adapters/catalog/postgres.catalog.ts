@@ -9,7 +9,7 @@ import {
   type RepositorySource,
   type RepositoryUpdate,
 } from '../../domain/repository.js';
-import { ConfigError, ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import type { CatalogFileState, ScannedFile } from '../../domain/file-state.js';
 import type {
   Catalog,
@@ -183,11 +183,19 @@ export class PostgresCatalog implements Catalog {
   private toRepository(row: RepositoryRow): Repository {
     const stored = row.source;
     let source: unknown = stored;
+    let credentialsUnavailable: string | undefined;
     if (stored.type === 'git' && stored.credentials !== undefined) {
+      const { credentials: sealed, ...withoutCredentials } = stored;
+      source = withoutCredentials;
       if (!this.options.cipher) {
-        throw new ConfigError(`repository "${row.name}" has stored credentials; set AUTH_ENCRYPTION_KEY to use them`);
+        credentialsUnavailable = `repository "${row.name}" has stored credentials; set AUTH_ENCRYPTION_KEY to use them`;
+      } else {
+        try {
+          source = { ...stored, credentials: JSON.parse(this.options.cipher.open(sealed)) as unknown };
+        } catch {
+          credentialsUnavailable = `the stored credentials of repository "${row.name}" cannot be decrypted with this AUTH_ENCRYPTION_KEY`;
+        }
       }
-      source = { ...stored, credentials: JSON.parse(this.options.cipher.open(stored.credentials)) as unknown };
     }
     return {
       name: row.name,
@@ -197,6 +205,7 @@ export class PostgresCatalog implements Catalog {
       maxFileBytes: row.max_file_bytes,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
+      ...(credentialsUnavailable ? { credentialsUnavailable } : {}),
     };
   }
 

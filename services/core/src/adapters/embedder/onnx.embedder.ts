@@ -1,5 +1,9 @@
 import { access } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+// Loads onnxruntime's native binding in the main thread as well, for the life of the process. Without it, a worker
+// thread ending while another one runs a model aborts the process (Napi::Error in the binding's per-thread cleanup;
+// reproduced with onnxruntime-node 1.30 on Node 20 in about half the runs, never with this import).
+import 'onnxruntime-node';
 import { ConfigError } from '../../errors.js';
 import type { OnnxWorkerSettings } from './onnx.worker.js';
 import { WorkerPoolEmbedder, type WorkerPoolOptions } from './worker-pool.embedder.js';

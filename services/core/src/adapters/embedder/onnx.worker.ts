@@ -89,5 +89,5 @@ await serveEmbeddings<OnnxWorkerSettings>(async (settings) => {
   };
 
   const [probe] = await embed(['dimension probe']);
-  return { dimension: probe!.length, embed };
+  return { dimension: probe!.length, embed, release: () => session.release() };
 });

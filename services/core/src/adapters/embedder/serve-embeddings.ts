@@ -1,15 +1,19 @@
 /**
  * The worker-thread side of `WorkerPoolEmbedder`: loads a model once, says `ready` with its vector size, then
- * answers each `{ id, texts }` with `{ id, vectors }` or `{ id, error }`, one request at a time.
+ * answers each `{ id, texts }` with `{ id, vectors }` or `{ id, error }`, one request at a time. On `{ stop: true }`
+ * it finishes the running request, releases the model and ends the thread by itself: terminating a thread inside a
+ * native inference call (onnxruntime-node) aborts the whole process.
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EmbedRequest, PoolWorkerData, WorkerMessage } from './worker-pool.embedder.js';
+import type { PoolWorkerData, WorkerMessage, WorkerRequest } from './worker-pool.embedder.js';
 
 export interface LoadedModel {
   dimension: number;
   embed(texts: string[]): Promise<number[][]>;
+  /** Frees native resources before the thread ends. */
+  release?(): Promise<void>;
 }
 
 /** Lowest CPU priority on Linux: the thread runs when nothing else wants the core. */
@@ -31,8 +35,16 @@ export async function serveEmbeddings<Settings extends PoolWorkerData>(
     send({ type: 'failed', error: String(error) });
     return;
   }
-  port.on('message', (request: EmbedRequest) => {
-    model.embed(request.texts).then(
+  let running: Promise<void> = Promise.resolve();
+  port.on('message', (request: WorkerRequest) => {
+    if ('stop' in request) {
+      void running.then(async () => {
+        await model.release?.().catch(() => undefined);
+        port.close();
+      });
+      return;
+    }
+    running = model.embed(request.texts).then(
       (vectors) => send({ type: 'result', id: request.id, vectors }),
       (error: unknown) => send({ type: 'error', id: request.id, error: String(error) }),
     );

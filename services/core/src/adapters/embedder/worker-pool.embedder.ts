@@ -5,11 +5,12 @@ import { Worker } from 'node:worker_threads';
 import { EmbeddingError, InternalError } from '../../errors.js';
 import type { Embedder } from '../../ports/embedder.js';
 
-/** What the embedder posts to a worker thread. */
+/** What the embedder posts to a worker thread: texts to embed, or the request to finish and end. */
 export interface EmbedRequest {
   id: number;
   texts: string[];
 }
+export type WorkerRequest = EmbedRequest | { stop: true };
 
 /** What a worker thread posts back: `ready` (with its vector size) once its model is loaded, then one answer per request. */
 export type WorkerMessage =
@@ -111,7 +112,7 @@ export abstract class WorkerPoolEmbedder implements Embedder {
       async (error: unknown) => {
         // Let a later call try again from scratch rather than fail forever on one bad start.
         this.startup = undefined;
-        await Promise.all(this.pool.splice(0).map(({ worker }) => worker.terminate()));
+        await Promise.all(this.pool.splice(0).map(({ worker }) => stopWorker(worker)));
         throw error;
       },
     );
@@ -141,7 +142,7 @@ export abstract class WorkerPoolEmbedder implements Embedder {
     for (const job of this.queue.splice(0)) job.reject(closing);
     const slots = this.pool.splice(0);
     for (const slot of slots) for (const job of slot.jobs ?? []) job.reject(closing);
-    await Promise.all(slots.map(({ worker }) => worker.terminate()));
+    await Promise.all(slots.map(({ worker }) => stopWorker(worker)));
   }
 
   private submit(texts: string[]): Promise<number[][]> {
@@ -242,6 +243,25 @@ export abstract class WorkerPoolEmbedder implements Embedder {
       );
     }
   }
+}
+
+/** Longest wait for a worker to finish its running batch and end by itself; one batch takes well under this. */
+const STOP_GRACE_MS = 30_000;
+
+/**
+ * Asks a worker to finish its running batch and end by itself, and terminates it only if it does not in time:
+ * terminating a thread inside a native inference call (onnxruntime-node) aborts the whole process.
+ */
+async function stopWorker(worker: Worker): Promise<void> {
+  const exited = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), STOP_GRACE_MS);
+    worker.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+  worker.postMessage({ stop: true } satisfies WorkerRequest);
+  if (!(await exited)) await worker.terminate();
 }
 
 /**

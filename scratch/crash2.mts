@@ -1,0 +1,11 @@
+import * as ortMain from '/work/wt/quality-embed/node_modules/onnxruntime-node/dist/index.js'; void ortMain;
+import winston from '/work/wt/quality-embed/node_modules/winston/lib/winston.js';
+import { EmbedderFactory } from '/work/wt/quality-embed/services/core/src/adapters/embedder/create-embedder.ts';
+import { loadConfig } from '/work/wt/quality-embed/services/core/src/config/load-config.ts';
+const f = await EmbedderFactory.resolve(loadConfig({}), { logger: winston.createLogger({ silent: true }) });
+const indexing = await f.create('indexing'); console.log('indexing ready');
+const bulk = indexing.embed(Array.from({ length: 200 }, (_, i) => `text ${i} `.repeat(100))).catch((e) => console.log('bulk rejected', String(e)));
+await new Promise((r) => setTimeout(r, 2000));
+console.log('closing');
+await indexing.close(); console.log('indexing closed');
+await bulk;

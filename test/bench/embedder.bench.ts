@@ -11,11 +11,11 @@ import { minilmModel } from '../../services/core/src/adapters/embedder/default-m
 import { OnnxEmbedder } from '../../services/core/src/adapters/embedder/onnx.embedder.js';
 import { UseLiteEmbedder } from '../../services/core/src/adapters/embedder/use-lite.embedder.js';
 import { loadConfig } from '../../services/core/src/config/load-config.js';
-import { embeddingText } from '../../services/core/src/indexing/embedding-text.js';
 import type { Embedder } from '../../services/core/src/ports/embedder.js';
-import { createChunker } from '../../services/core/src/chunking/chunker.js';
-import { discoverFiles } from '../../services/core/src/discovery/discover-files.js';
-import { readSourceFile } from '../../services/core/src/discovery/read-source-file.js';
+import { createChunker } from '../../services/indexer/src/chunking/chunker.js';
+import { discoverFiles } from '../../services/indexer/src/discovery/discover-files.js';
+import { readSourceFile } from '../../services/indexer/src/discovery/read-source-file.js';
+import { embeddingText } from '../../services/indexer/src/pipeline/embedding-text.js';
 
 const wanted = Number(process.env.BENCH_CHUNKS ?? 240);
 const root = new URL('../..', import.meta.url).pathname;

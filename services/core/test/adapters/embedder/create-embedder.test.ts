@@ -12,7 +12,6 @@ import { OnnxEmbedder } from '../../../src/adapters/embedder/onnx.embedder.js';
 import { OpenAiCompatibleEmbedder } from '../../../src/adapters/embedder/openai-compatible.embedder.js';
 import { UseLiteEmbedder } from '../../../src/adapters/embedder/use-lite.embedder.js';
 import { ConfigError, DependencyError } from '../../../src/errors.js';
-import { TEST_MODEL_CACHE, defaultModelFile } from '../../../../../test/support/default-model.js';
 import { startOpenAiEmbeddingsServer } from '../../../../../test/support/openai-embeddings-server.js';
 import { freePort } from '../../../../../test/support/ports.js';
 import { writeTinyOnnxModel } from '../../../../../test/support/tiny-onnx-model.js';
@@ -52,21 +51,6 @@ describe('createEmbedder', function () {
 
   after(async () => {
     await rm(directory, { recursive: true, force: true });
-  });
-
-  it('starts all-MiniLM-L6-v2 (ONNX, worker threads) by default, from the model cache', async () => {
-    await defaultModelFile();
-    const embedder = await createEmbedder(
-      { ...base, EMBEDDING_WORKERS: 1, EMBEDDING_MODEL_CACHE_DIR: TEST_MODEL_CACHE },
-      { logger },
-    );
-    try {
-      assert.ok(embedder instanceof OnnxEmbedder);
-      assert.deepEqual([embedder.modelId, embedder.dimension], ['minilm-l6-v2-int8-128', 384]);
-      assert.equal((await embedder.embed(['ready'])).length, 1);
-    } finally {
-      await embedder.close();
-    }
   });
 
   it('falls back to USE-lite with one clear log line when the model is not cached and the index is unreachable', async () => {

@@ -12,8 +12,6 @@ import {
   type OpenAiEmbeddingsServer,
 } from '../../../../../test/support/openai-embeddings-server.js';
 import { writeTinyOnnxModel } from '../../../../../test/support/tiny-onnx-model.js';
-import { defaultModelFile } from '../../../../../test/support/default-model.js';
-import { minilmModel } from '../../../src/adapters/embedder/default-model.js';
 
 const silent = winston.createLogger({ silent: true });
 
@@ -51,10 +49,6 @@ embedderContract('openai-compatible against a local /v1/embeddings server', asyn
 });
 
 let modelParent: string | undefined;
-embedderContract('all-MiniLM-L6-v2 int8 (ONNX in worker threads, the default model)', async () =>
-  OnnxEmbedder.start(minilmModel(await defaultModelFile()), { workers: 2, batchSize: 4, priority: 'background' }),
-);
-
 embedderContract('onnx (worker threads, tiny bag-of-words model written by the test)', async () => {
   modelParent = await mkdtemp(join(tmpdir(), 'myragdb-onnx-'));
   const embedder = await OnnxEmbedder.load({ modelDirectory: await writeTinyOnnxModel(modelParent), batchSize: 2 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import winston from 'winston';
-import { EmbedderFactory } from '../../../src/adapters/embedder/create-embedder.js';
-import type { Embedder } from '../../../src/ports/embedder.js';
-import { defaultModelFile, testModelConfig } from '../../../../../test/support/default-model.js';
+import { EmbedderFactory } from '../../../services/core/src/adapters/embedder/create-embedder.js';
+import type { Embedder } from '../../../services/core/src/ports/embedder.js';
+import { defaultModelFile, testModelConfig } from '../../support/default-model.js';
 
 const QUERY = 'where does the client drop credential headers when a redirect goes to another host';
 

@@ -17,6 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createEmbedder } from '../../services/core/src/adapters/embedder/create-embedder.js';
+import { embeddingText, embeddingTextHash } from '../../services/indexer/src/pipeline/embedding-text.js';
 import { PgSqlDatabase } from '../../services/core/src/adapters/sql-database/pg.sql-database.js';
 import { loadConfig } from '../../services/core/src/config/load-config.js';
 import { migrate } from '../../services/core/src/db/migrate.js';
@@ -129,8 +130,9 @@ url.pathname = `/${database}`;
 const sql = new PgSqlDatabase({ url: url.toString(), poolSize: 8 });
 const chroma = process.env.CHROMA_URL ? undefined : await startChromaServer();
 const logger = createLogger({ service: 'bench', level: 'error', format: 'json' });
-// The default embedder exactly as the indexer builds it (EMBEDDING_PROVIDER=local: USE-lite, 2 worker threads).
-const embedder: Embedder = await createEmbedder(loadConfig({}), { logger });
+// The default embedder exactly as the indexer builds it (EMBEDDING_PROVIDER=local: all-MiniLM-L6-v2, 2 background
+// worker threads).
+const embedder: Embedder = await createEmbedder(loadConfig(process.env), { logger }, 'indexing');
 const rows: Array<[string, string, string]> = [];
 /** The one corpus file the benchmark edits, restored afterwards so the cached corpus stays pinned. */
 let originalContent: { path: string; content: string } | undefined;
@@ -196,7 +198,7 @@ try {
   await runtime.catalog.createRepository({ name: 'sample', source: { type: 'local', path: samplePath } });
   await keywordPhase(runtime, 'sample');
   const pending = await runtime.catalog.listPendingVectors('sample', undefined, 10_000);
-  const distinctTexts = [...new Map(pending.map((chunk) => [chunk.contentHash, chunk.content])).values()];
+  const distinctTexts = [...new Map(pending.map((chunk) => [embeddingTextHash(chunk), embeddingText(chunk)])).values()];
   const rawSample = distinctTexts.slice(0, RAW_SAMPLE);
   const rawBefore = await rawEmbedderThroughput(embedder, rawSample);
   const sample: SyncResult = await runtime.indexer.syncRepository('sample');

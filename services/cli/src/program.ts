@@ -5,6 +5,7 @@ import { configCommand } from './commands/config.command.js';
 import { dbCommand } from './commands/db.command.js';
 import { healthCommand } from './commands/health.command.js';
 import { mcpCommand } from './commands/mcp.command.js';
+import { modelCommand } from './commands/model.command.js';
 import { searchCommand } from './commands/search.command.js';
 import { upCommand } from './commands/up.command.js';
 import { indexCommand } from './commands/index-status.command.js';
@@ -32,6 +33,7 @@ export function createProgram(): Command {
     .addCommand(apikeyCommand())
     .addCommand(searchCommand())
     .addCommand(mcpCommand())
+    .addCommand(modelCommand())
     .addCommand(upCommand())
     .addCommand(backupCommand())
     .addCommand(restoreCommand());

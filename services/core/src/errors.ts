@@ -101,6 +101,12 @@ export class ConfigError extends AppError {
   readonly httpStatus = 500;
   readonly severity = Severity.CRITICAL;
 }
+/** A downloaded model file is not the pinned one (checksum mismatch, missing from its archive): never used. */
+export class ModelIntegrityError extends AppError {
+  readonly code = 'model_integrity';
+  readonly httpStatus = 500;
+  readonly severity = Severity.CRITICAL;
+}
 /** A bug or an unexpected state. Its message is logged, never sent to clients. */
 export class InternalError extends AppError {
   readonly code = 'internal_error';

@@ -4,6 +4,7 @@
  * jobs back to the queue (they resume elsewhere), then closes the stores.
  */
 import { createEmbedder } from '../../core/src/adapters/embedder/create-embedder.js';
+import { terminalDownloadProgress } from '../../core/src/adapters/embedder/terminal-download-progress.js';
 import { loadConfig } from '../../core/src/config/load-config.js';
 import { migrate } from '../../core/src/db/migrate.js';
 import { openDatabase, sharedDatabaseUrl } from '../../core/src/db/open-database.js';
@@ -21,7 +22,8 @@ await runMain('indexer', async () => {
   const metrics = createMetrics('indexer');
   const sql = await openDatabase(config, 'myragdb-indexer');
   await migrate(sql);
-  const embedder = await createEmbedder(config, { logger });
+  const progress = terminalDownloadProgress('embedding model');
+  const embedder = await createEmbedder(config, { logger, ...(progress ? { progress } : {}) }, 'indexing');
   const runtime = await createIndexerRuntime({ config, sql, embedder, logger, metrics });
 
   const stopWorkers = new AbortController();

@@ -3,6 +3,7 @@
  * embedder, stores → services → app, listening on PORT (3002). SIGTERM drains requests, then closes the stores.
  */
 import { createEmbedder } from '../../core/src/adapters/embedder/create-embedder.js';
+import { terminalDownloadProgress } from '../../core/src/adapters/embedder/terminal-download-progress.js';
 import { loadConfig } from '../../core/src/config/load-config.js';
 import { migrate } from '../../core/src/db/migrate.js';
 import { openDatabase } from '../../core/src/db/open-database.js';
@@ -18,9 +19,10 @@ await runMain('search-gateway', async () => {
   const metrics = createMetrics('search-gateway');
   const sql = await openDatabase(config, 'myragdb-search-gateway');
   await migrate(sql);
-  // Queries must land in the indexer's vector space, so the gateway uses the same configured provider. One local
-  // worker by default: the gateway embeds one short query at a time, and each worker holds its own copy of the model.
-  const embedder = await createEmbedder({ ...config, EMBEDDING_WORKERS: config.EMBEDDING_WORKERS ?? 1 }, { logger });
+  // Queries must land in the indexer's vector space, so the gateway uses the same configured provider, on one
+  // worker thread: queries queued behind a busy worker share its next call.
+  const progress = terminalDownloadProgress('embedding model');
+  const embedder = await createEmbedder(config, { logger, ...(progress ? { progress } : {}) }, 'search');
   const runtime = await createGatewayRuntime({ config, sql, embedder, logger, metrics });
 
   await startServer({

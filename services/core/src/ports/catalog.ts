@@ -35,6 +35,7 @@ export interface PendingVectorChunk {
   id: string;
   path: string;
   language: string;
+  symbol?: string;
   contentHash: string;
   content: string;
 }
@@ -69,7 +70,7 @@ export interface RepositoryCatalog {
 export interface VectorBacklog {
   /** Up to `limit` pending chunks of the repository with ids greater than `afterId`, in id order (keyset paging). */
   listPendingVectors(repository: string, afterId: string | undefined, limit: number): Promise<PendingVectorChunk[]>;
-  getCachedEmbeddings(modelId: string, contentHashes: readonly string[]): Promise<Map<string, number[]>>;
+  getCachedEmbeddings(modelId: string, textHashes: readonly string[]): Promise<Map<string, number[]>>;
   putCachedEmbeddings(modelId: string, embeddings: ReadonlyMap<string, number[]>): Promise<void>;
   markVectorsDone(repository: string, chunkIds: readonly string[]): Promise<void>;
 }

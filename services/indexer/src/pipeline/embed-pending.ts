@@ -2,6 +2,7 @@ import PQueue from 'p-queue';
 import type { PendingVectorChunk, VectorBacklog } from '../../../core/src/ports/catalog.js';
 import type { Embedder } from '../../../core/src/ports/embedder.js';
 import type { VectorIndex, VectorRecord } from '../../../core/src/ports/vector-index.js';
+import { embeddingText, embeddingTextHash } from './embedding-text.js';
 
 export interface EmbedPendingOptions {
   /** Texts per `embed()` call. */
@@ -25,9 +26,9 @@ export interface EmbedPendingResult extends EmbedPendingProgress {
 }
 
 /**
- * Phase 2 of a sync: turns every vectors-pending chunk of a repository into a vector. Contents already embedded
- * with this model (any repository, any path: renames and copies) come from the cache; the rest are embedded once
- * per distinct content hash. Reading the next page overlaps with embedding so the embedder stays busy. A chunk's
+ * Phase 2 of a sync: turns every vectors-pending chunk of a repository into a vector: the embedding of its
+ * `embeddingText` (path, symbol, content). Texts already embedded with this model (any repository: copies) come from
+ * the cache; the rest are embedded once per distinct text. Reading the next page overlaps with embedding so the embedder stays busy. A chunk's
  * mark is cleared only after its vector is stored, so a killed job resumes exactly where it stopped.
  */
 export async function embedPendingVectors(
@@ -42,12 +43,12 @@ export async function embedPendingVectors(
   const progress: EmbedPendingProgress = { vectorsWritten: 0, embedded: 0, cacheHits: 0 };
   const busy = new BusyClock();
 
-  const writeVectors = async (chunks: readonly PendingVectorChunk[], vectors: ReadonlyMap<string, number[]>) => {
+  const writeVectors = async (chunks: readonly KeyedChunk[], vectors: ReadonlyMap<string, number[]>) => {
     const records: VectorRecord[] = chunks.map((chunk) => ({
       id: chunk.id,
       path: chunk.path,
       language: chunk.language,
-      embedding: vectors.get(chunk.contentHash)!,
+      embedding: vectors.get(chunk.textHash)!,
     }));
     await vectorIndex.upsert(repository, records);
     await backlog.markVectorsDone(
@@ -58,10 +59,10 @@ export async function embedPendingVectors(
     options.onProgress?.({ ...progress });
   };
 
-  const embedBatch = async (chunks: readonly PendingVectorChunk[]) => {
+  const embedBatch = async (chunks: readonly KeyedChunk[]) => {
     const texts = distinctByHash(chunks);
-    const vectors = await busy.time(() => embedder.embed(texts.map((chunk) => chunk.content)));
-    const byHash = new Map(texts.map((chunk, index) => [chunk.contentHash, vectors[index]!]));
+    const vectors = await busy.time(() => embedder.embed(texts.map((chunk) => embeddingText(chunk))));
+    const byHash = new Map(texts.map((chunk, index) => [chunk.textHash, vectors[index]!]));
     await backlog.putCachedEmbeddings(embedder.modelId, byHash);
     progress.embedded += texts.length;
     await writeVectors(chunks, byHash);
@@ -75,14 +76,15 @@ export async function embedPendingVectors(
     });
 
   try {
-    for await (const page of readPages(backlog, repository, batchSize * concurrency, options.signal)) {
+    for await (const pending of readPages(backlog, repository, batchSize * concurrency, options.signal)) {
       if (failure !== undefined) break;
+      const page = pending.map((chunk): KeyedChunk => ({ ...chunk, textHash: embeddingTextHash(chunk) }));
       const cached = await backlog.getCachedEmbeddings(
         embedder.modelId,
-        page.map((chunk) => chunk.contentHash),
+        page.map((chunk) => chunk.textHash),
       );
-      const hits = page.filter((chunk) => cached.has(chunk.contentHash));
-      const misses = page.filter((chunk) => !cached.has(chunk.contentHash));
+      const hits = page.filter((chunk) => cached.has(chunk.textHash));
+      const misses = page.filter((chunk) => !cached.has(chunk.textHash));
       if (hits.length > 0) {
         progress.cacheHits += hits.length;
         void enqueue(() => writeVectors(hits, cached));
@@ -126,9 +128,14 @@ async function* readPages(
   }
 }
 
-function distinctByHash(chunks: readonly PendingVectorChunk[]): PendingVectorChunk[] {
-  const seen = new Map<string, PendingVectorChunk>();
-  for (const chunk of chunks) if (!seen.has(chunk.contentHash)) seen.set(chunk.contentHash, chunk);
+/** A pending chunk with the hash of the text it embeds: its cache key. */
+interface KeyedChunk extends PendingVectorChunk {
+  textHash: string;
+}
+
+function distinctByHash(chunks: readonly KeyedChunk[]): KeyedChunk[] {
+  const seen = new Map<string, KeyedChunk>();
+  for (const chunk of chunks) if (!seen.has(chunk.textHash)) seen.set(chunk.textHash, chunk);
   return [...seen.values()];
 }
 

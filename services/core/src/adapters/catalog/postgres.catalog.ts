@@ -384,10 +384,11 @@ export class PostgresCatalog implements Catalog {
       id: string;
       path: string;
       language: string;
+      symbol: string | null;
       content_hash: string;
       content: string;
     }>(
-      `SELECT id, path, language, content_hash, content FROM chunks
+      `SELECT id, path, language, symbol, content_hash, content FROM chunks
        WHERE repository = $1 AND NOT embedded AND ($2::text IS NULL OR id > $2::text)
        ORDER BY id LIMIT $3`,
       [repository, afterId ?? null, limit],
@@ -396,6 +397,7 @@ export class PostgresCatalog implements Catalog {
       id: row.id,
       path: row.path,
       language: row.language,
+      ...(row.symbol ? { symbol: row.symbol } : {}),
       contentHash: row.content_hash,
       content: row.content,
     }));

@@ -1,106 +1,98 @@
 import { access } from 'node:fs/promises';
-import type { FeatureExtractionPipeline } from '@huggingface/transformers';
-import { basename, dirname, join, resolve } from 'node:path';
-import { ConfigError, EmbeddingError } from '../../errors.js';
-import type { Embedder } from '../../ports/embedder.js';
+import { basename, join, resolve } from 'node:path';
+// Loads onnxruntime's native binding in the main thread as well, for the life of the process. Without it, a worker
+// thread ending while another one runs a model aborts the process (Napi::Error in the binding's per-thread cleanup;
+// reproduced with onnxruntime-node 1.30 on Node 20 in about half the runs, never with this import).
+import 'onnxruntime-node';
+import { ConfigError } from '../../errors.js';
+import type { OnnxWorkerSettings } from './onnx.worker.js';
+import { WorkerPoolEmbedder, type WorkerPoolOptions } from './worker-pool.embedder.js';
 
-export interface OnnxEmbedderOptions {
-  /**
-   * A transformers.js model directory: `config.json`, `tokenizer.json`, `tokenizer_config.json` and
-   * `onnx/model.onnx` (e.g. an export of all-MiniLM-L6-v2). Nothing is ever downloaded.
-   */
-  modelDirectory: string;
-  batchSize?: number;
-  maxInputChars?: number;
+export interface OnnxModel {
+  /** Stored with the index: a different id re-embeds the index. */
+  modelId: string;
+  modelFile: string;
+  /** Holds `tokenizer.json` and `tokenizer_config.json`. */
+  tokenizerDirectory: string;
+  /** Longer inputs are cut to this many tokens; default 256. */
+  maxTokens?: number;
   /** How token vectors become one text vector; sentence-transformers models use `mean`. */
   pooling?: 'mean' | 'cls';
 }
 
-type Extractor = FeatureExtractionPipeline;
+export interface OnnxDirectoryOptions extends WorkerPoolOptions {
+  /**
+   * A model directory: `tokenizer.json`, `tokenizer_config.json` and `onnx/model.onnx` (or `model.onnx`), e.g. an
+   * export of all-MiniLM-L6-v2 from Hugging Face.
+   */
+  modelDirectory: string;
+  maxTokens?: number;
+  pooling?: 'mean' | 'cls';
+}
 
 /**
- * Local ONNX models through transformers.js and onnxruntime-node, strictly offline (`allowRemoteModels=false`).
- * `@huggingface/transformers` is an optional dependency (~450 MB with onnxruntime): it is loaded only when this
- * provider is chosen, with a clear error when it was not installed.
+ * Local ONNX embedding models through onnxruntime-node, in a pool of worker threads (one intra-op thread each, so
+ * the pool's size is the cores it uses): strictly offline, and never on the event loop.
  */
-export class OnnxEmbedder implements Embedder {
-  private queue: Promise<unknown> = Promise.resolve();
+export class OnnxEmbedder extends WorkerPoolEmbedder {
+  readonly modelId: string;
 
-  private constructor(
-    readonly modelId: string,
-    readonly dimension: number,
-    private readonly extractor: Extractor,
-    private readonly options: Required<Omit<OnnxEmbedderOptions, 'modelDirectory'>>,
-  ) {}
+  private constructor(model: OnnxModel, options: WorkerPoolOptions) {
+    const workerData: Omit<OnnxWorkerSettings, 'priority'> = {
+      modelFile: model.modelFile,
+      tokenizerDirectory: model.tokenizerDirectory,
+      maxTokens: model.maxTokens ?? 256,
+      pooling: model.pooling ?? 'mean',
+    };
+    super(
+      { label: `ONNX model ${model.modelId}`, workerModule: new URL('./onnx.worker.js', import.meta.url), workerData },
+      options,
+    );
+    this.modelId = model.modelId;
+  }
 
-  static async load(options: OnnxEmbedderOptions): Promise<OnnxEmbedder> {
-    const directory = resolve(options.modelDirectory);
-    await access(join(directory, 'config.json')).catch((error: unknown) => {
-      throw new ConfigError(`EMBEDDING_MODEL: ${directory} is not a model directory (no config.json)`, {
-        cause: error,
-      });
-    });
-    const transformers = await import('@huggingface/transformers').catch((error: unknown) => {
-      throw new ConfigError(
-        'EMBEDDING_PROVIDER=onnx needs the optional dependency @huggingface/transformers; install it with npm',
-        { cause: error },
+  /** The embedder with its workers started and the model loaded in each. */
+  static async start(model: OnnxModel, options: WorkerPoolOptions = {}): Promise<OnnxEmbedder> {
+    const embedder = new OnnxEmbedder(model, { batchSize: 8, ...options });
+    await embedder.start();
+    return embedder;
+  }
+
+  /** A model directory (EMBEDDING_PROVIDER=onnx), id `onnx/<directory name>`. */
+  static async load(options: OnnxDirectoryOptions): Promise<OnnxEmbedder> {
+    const { modelDirectory, maxTokens, pooling, ...pool } = options;
+    const directory = resolve(modelDirectory);
+    const exists = (path: string) =>
+      access(path).then(
+        () => true,
+        () => false,
       );
-    });
-    const { env, pipeline } = transformers;
-    env.allowRemoteModels = false;
-    env.allowLocalModels = true;
-    env.localModelPath = `${dirname(directory)}/`;
-    let extractor: Extractor;
+    if (!(await exists(join(directory, 'tokenizer.json')))) {
+      throw new ConfigError(`EMBEDDING_MODEL: ${directory} is not a model directory (no tokenizer.json)`);
+    }
+    let modelFile: string | undefined;
+    for (const candidate of [join(directory, 'onnx', 'model.onnx'), join(directory, 'model.onnx')]) {
+      if (await exists(candidate)) {
+        modelFile = candidate;
+        break;
+      }
+    }
+    if (!modelFile) throw new ConfigError(`EMBEDDING_MODEL: ${directory} has no onnx/model.onnx nor model.onnx`);
     try {
-      extractor = (await pipeline('feature-extraction', basename(directory), {
-        dtype: 'fp32',
-        local_files_only: true,
-      })) as Extractor;
+      return await OnnxEmbedder.start(
+        {
+          modelId: `onnx/${basename(directory)}`,
+          modelFile,
+          tokenizerDirectory: directory,
+          ...(maxTokens !== undefined ? { maxTokens } : {}),
+          ...(pooling !== undefined ? { pooling } : {}),
+        },
+        pool,
+      );
     } catch (error) {
       throw new ConfigError(`EMBEDDING_MODEL: cannot load the ONNX model in ${directory}: ${String(error)}`, {
         cause: error,
       });
     }
-    const settings = {
-      batchSize: options.batchSize ?? 8,
-      maxInputChars: options.maxInputChars ?? 4000,
-      pooling: options.pooling ?? 'mean',
-    };
-    const probe = new OnnxEmbedder(`onnx/${basename(directory)}`, 0, extractor, settings);
-    const [vector] = await probe.embed(['dimension probe']);
-    return new OnnxEmbedder(probe.modelId, vector!.length, extractor, settings);
-  }
-
-  async embed(texts: readonly string[]): Promise<number[][]> {
-    const vectors: number[][] = [];
-    for (let start = 0; start < texts.length; start += this.options.batchSize) {
-      const batch = texts
-        .slice(start, start + this.options.batchSize)
-        .map((text) => text.slice(0, this.options.maxInputChars));
-      vectors.push(...(await this.run(batch)));
-    }
-    if (this.dimension > 0 && vectors.some((vector) => vector.length !== this.dimension)) {
-      throw new EmbeddingError(`ONNX model returned vectors of the wrong size (expected ${this.dimension})`);
-    }
-    return vectors;
-  }
-
-  async close(): Promise<void> {
-    await this.queue.catch(() => undefined);
-    await this.extractor.dispose();
-  }
-
-  /** One run at a time: onnxruntime already spreads a run over every core. */
-  private run(batch: string[]): Promise<number[][]> {
-    const next = this.queue.then(async () => {
-      try {
-        const output = await this.extractor(batch, { pooling: this.options.pooling, normalize: true });
-        return output.tolist() as number[][];
-      } catch (error) {
-        throw new EmbeddingError(`ONNX model failed to embed a batch: ${String(error)}`, { cause: error });
-      }
-    });
-    this.queue = next.catch(() => undefined);
-    return next;
   }
 }

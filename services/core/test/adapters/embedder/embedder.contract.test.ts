@@ -49,7 +49,7 @@ embedderContract('openai-compatible against a local /v1/embeddings server', asyn
 });
 
 let modelParent: string | undefined;
-embedderContract('onnx (transformers.js, tiny bag-of-words model written by the test)', async () => {
+embedderContract('onnx (worker threads, tiny bag-of-words model written by the test)', async () => {
   modelParent = await mkdtemp(join(tmpdir(), 'myragdb-onnx-'));
   const embedder = await OnnxEmbedder.load({ modelDirectory: await writeTinyOnnxModel(modelParent), batchSize: 2 });
   return closingAlso(embedder, () => rm(modelParent!, { recursive: true, force: true }));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Worker } from 'node:worker_threads';
 import { UseLiteEmbedder } from '../../../src/adapters/embedder/use-lite.embedder.js';
+import type { WorkerRequest } from '../../../src/adapters/embedder/worker-pool.embedder.js';
 import { EmbeddingError } from '../../../src/errors.js';
 
 /** The embedder's worker threads; reached through its private pool to kill one the way a crash would. */
@@ -46,8 +47,8 @@ describe('UseLiteEmbedder', function () {
       const posted: number[] = [];
       const [worker] = workers(embedder);
       const postMessage = worker!.postMessage.bind(worker);
-      worker!.postMessage = (message: { texts: string[] }) => {
-        posted.push(message.texts.length);
+      worker!.postMessage = (message: WorkerRequest) => {
+        if ('texts' in message) posted.push(message.texts.length);
         postMessage(message);
       };
       // The first call occupies the worker; the next three wait and go together.

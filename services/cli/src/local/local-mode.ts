@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { UseLiteEmbedder } from '../../../core/src/adapters/embedder/use-lite.embedder.js';
+import { createEmbedder } from '../../../core/src/adapters/embedder/create-embedder.js';
 import { PostgresIndexingQueueStats } from '../../../core/src/adapters/indexing-queue-stats/postgres.indexing-queue-stats.js';
 import { type AppConfig, loadConfig } from '../../../core/src/config/load-config.js';
 import { migrate } from '../../../core/src/db/migrate.js';
@@ -105,9 +105,9 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     const sql: SqlDatabase = await openDatabase(config, 'myragdb-up');
     closers.push(() => sql.close());
     await migrate(sql);
-    const embedder = new UseLiteEmbedder();
+    // EMBEDDING_PROVIDER / EMBEDDING_MODEL are honoured here as in the deployed services.
+    const embedder = await createEmbedder(config, { logger });
     closers.push(() => embedder.close());
-    await embedder.start();
 
     const gatewayMetrics = createMetrics('search-gateway');
     const indexer: IndexerRuntime = await createIndexerRuntime({

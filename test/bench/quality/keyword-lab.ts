@@ -15,7 +15,7 @@ import { createChunker } from '../../../services/core/src/chunking/chunker.js';
 import { migrate } from '../../../services/core/src/db/migrate.js';
 import type { Chunk } from '../../../services/core/src/domain/chunk.js';
 import type { SqlDatabase } from '../../../services/core/src/ports/sql-database.js';
-import { createTestDatabase } from '../../support/postgres.js';
+import { createTestDatabase, postgresServerUrl } from '../../support/postgres.js';
 import {
   distinctFiles,
   formatSummary,
@@ -47,7 +47,7 @@ const queries = (await readFile(join(devDir, 'queries.jsonl'), 'utf8'))
 let sql: SqlDatabase;
 let drop = async () => {};
 if (values.postgres) {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase(await postgresServerUrl());
   sql = database.sql;
   drop = () => database.drop();
 } else sql = await PgliteSqlDatabase.open();

@@ -57,6 +57,7 @@ await index.init();
 const chunker = createChunker();
 let started = performance.now();
 let total = 0;
+const located = new Map<string, { path: string; startLine: number; endLine: number; symbol?: string }>();
 for (const repository of corpus.repositories) {
   const root = join(cache, 'corpus', repository.name, repository.folder);
   const files = (await readdir(root, { recursive: true, withFileTypes: true }))
@@ -72,14 +73,17 @@ for (const repository of corpus.repositories) {
       })),
     );
   await index.upsert(chunks);
+  for (const chunk of chunks)
+    located.set(chunk.id, {
+      path: chunk.path,
+      startLine: chunk.startLine,
+      endLine: chunk.endLine,
+      ...(chunk.symbol ? { symbol: chunk.symbol } : {}),
+    });
   total += chunks.length;
 }
 console.log(`indexed ${total} chunks in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 await sql.query('ANALYZE keyword_chunks');
-
-const paths = new Map<string, { path: string; startLine: number; endLine: number; symbol?: string }>();
-const { rows } = await sql.query<{ id: string; path: string }>('SELECT id, path FROM keyword_chunks');
-for (const row of rows) paths.set(row.id, { path: row.path, startLine: 0, endLine: 0 });
 
 started = performance.now();
 const scored: ScoredQuery[] = [];
@@ -89,7 +93,7 @@ for (const query of queries) {
   const t = performance.now();
   const hits = await index.search({ text: query.query, limit: 100, filter: { repositories: [query.repository] } });
   latencies.push(performance.now() - t);
-  const list = hits.map((hit) => ({ ...paths.get(hit.id)!, id: hit.id, score: hit.score }));
+  const list = hits.map((hit) => ({ ...located.get(hit.id)!, score: hit.score }));
   keywordLists.set(query.id, list);
   const files = distinctFiles(list.map((hit) => hit.path));
   const metrics = scoreQuery(files, query.grade);

@@ -122,12 +122,21 @@ class GatewayClient {
     return JSON.parse(text) as T;
   }
 
+  /** Polls while indexing: a busy process may miss an answer now and then, which is not a failure. */
+  private async poll<T>(path: string): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call<T>('GET', path);
+      } catch (error) {
+        if (attempt >= 10 || !(error instanceof TypeError)) throw error;
+        await new Promise((done) => setTimeout(done, 5000));
+      }
+    }
+  }
+
   async waitForJob(id: string): Promise<void> {
     for (let polls = 0; ; polls++) {
-      const job = await this.call<{ state: string; error?: { message: string }; progress?: unknown }>(
-        'GET',
-        `/jobs/${id}`,
-      );
+      const job = await this.poll<{ state: string; error?: { message: string }; progress?: unknown }>(`/jobs/${id}`);
       if (job.state === 'succeeded') return;
       if (job.state === 'failed' || job.state === 'cancelled')
         throw new Error(`job ${id} ${job.state}: ${job.error?.message ?? ''}`);
@@ -138,8 +147,7 @@ class GatewayClient {
 
   async waitForVectors(name: string): Promise<void> {
     for (;;) {
-      const status = await this.call<{ status: string; vectorsPending: number; chunks: number; files: number }>(
-        'GET',
+      const status = await this.poll<{ status: string; vectorsPending: number; chunks: number; files: number }>(
         `/repositories/${name}`,
       );
       if (status.status === 'ready' && status.vectorsPending === 0) {

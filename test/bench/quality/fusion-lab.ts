@@ -20,12 +20,17 @@ import {
   queryIdentifier,
   symbolNames,
 } from '../../../services/search-gateway/src/search/definition-boost.js';
+import { DEFAULT_SEARCH_SETTINGS } from '../../../services/search-gateway/src/services/search.service.js';
 import { distinctFiles, type ScoredQuery, scoreQuery, summarise } from './quality-metrics.js';
 import type { LegDump, LegHit } from './quality.bench.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { 'corpus-root': { type: 'string' }, top: { type: 'string', default: '15' } },
+  options: {
+    'corpus-root': { type: 'string' },
+    top: { type: 'string', default: '15' },
+    misses: { type: 'string' },
+  },
 });
 const dumps = JSON.parse(readFileSync(positionals[0]!, 'utf8')) as LegDump[];
 const corpusRoot = values['corpus-root'] ?? process.env.QUALITY_DEV_CACHE ?? '';
@@ -115,3 +120,24 @@ for (const r of results
   .sort((a, b) => b.question.mrr10 - a.question.mrr10)
   .slice(0, Number(values.top)))
   console.log(line(r));
+
+// --misses KIND: the queries the default settings miss at rank 1 (hybrid and keyword), with the files ranked instead.
+if (values.misses) {
+  const defaults: Variant = {
+    ...DEFAULT_SEARCH_SETTINGS.fusion,
+    depth: DEFAULT_SEARCH_SETTINGS.candidateDepth,
+    promote: true,
+  };
+  for (const dump of dumps.filter((d) => d.query.kind === values.misses)) {
+    for (const [name, variant] of [
+      ['hybrid', defaults],
+      ['keyword', 'keyword'],
+    ] as const) {
+      const files = rank(dump, variant);
+      if (dump.query.grade[files[0] ?? ''] !== 2)
+        console.log(
+          `${name.padEnd(8)} ${dump.query.id} "${dump.query.query}" want ${dump.query.expected.join(',')} got ${files.slice(0, 3).join(', ')}`,
+        );
+    }
+  }
+}

@@ -9,6 +9,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_BM25 } from '../../../services/core/src/adapters/keyword-index/bm25.js';
 import { PostgresKeywordIndex } from '../../../services/core/src/adapters/keyword-index/postgres.keyword-index.js';
 import { PgliteSqlDatabase } from '../../../services/core/src/adapters/sql-database/pglite.sql-database.js';
 import { createChunker } from '../../../services/core/src/chunking/chunker.js';
@@ -52,7 +53,13 @@ if (values.postgres) {
   drop = () => database.drop();
 } else sql = await PgliteSqlDatabase.open();
 await migrate(sql);
-const index = new PostgresKeywordIndex(sql);
+// BM25_CHUNK_SHARE / BM25_K1 / BM25_B try other parameters without editing the adapter.
+const bm25 = {
+  k1: Number(process.env.BM25_K1 ?? DEFAULT_BM25.k1),
+  b: Number(process.env.BM25_B ?? DEFAULT_BM25.b),
+  chunkShare: Number(process.env.BM25_CHUNK_SHARE ?? DEFAULT_BM25.chunkShare),
+};
+const index = new PostgresKeywordIndex(sql, { bm25 });
 await index.init();
 const chunker = createChunker();
 let started = performance.now();

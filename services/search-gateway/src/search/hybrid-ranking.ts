@@ -1,11 +1,18 @@
 import type { ScoredId } from '../../../core/src/domain/chunk.js';
 import { identifierWords } from '../../../core/src/domain/identifiers.js';
-import { compareFused, type FusedHit, type FusionOptions, type Leg } from './reciprocal-rank-fusion.js';
+import {
+  compareFused,
+  type FusedHit,
+  type FusionOptions,
+  fuseReciprocalRank,
+  type Leg,
+} from './reciprocal-rank-fusion.js';
 
 /** What a query asks for: a code name (`parseQuery`, `parse query`) or a question in words. */
 export type QueryKind = 'identifier' | 'question';
 
 // Words that make a short query a question ("how retry", "where pool") rather than a name written as words.
+// Prepositions are not among them: names have them (`modelNamesFromRefPath`, `applyTimestampsToUpdate`).
 const QUESTION_WORDS = new Set([
   'a',
   'an',
@@ -23,26 +30,18 @@ const QUESTION_WORDS = new Set([
   'are',
   'can',
   'should',
-  'of',
-  'to',
-  'in',
-  'for',
-  'with',
-  'on',
-  'from',
-  'and',
-  'or',
 ]);
-const MAX_IDENTIFIER_WORDS = 4;
+const MAX_IDENTIFIER_WORDS = 6;
 
 /**
- * An identifier query is one token (`parseQuery`, `Router.handle`, `parse_query`), or up to four words without a
- * question mark or a function word (`parse cache control header`); anything else is a question.
+ * An identifier query is one token (`parseQuery`, `Router.handle`, `parse_query`), or up to six words without a
+ * question mark, an article, an auxiliary or a question word (`model names from ref path`); anything else is a
+ * question.
  */
 export function classifyQuery(query: string): QueryKind {
   const tokens = query.match(/[\p{L}\p{N}_$.#:]+/gu) ?? [];
-  if (tokens.length === 1) return 'identifier';
   if (query.includes('?') || tokens.length > MAX_IDENTIFIER_WORDS) return 'question';
+  if (tokens.length === 1) return 'identifier';
   return tokens.some((token) => QUESTION_WORDS.has(token.toLowerCase())) ? 'question' : 'identifier';
 }
 
@@ -81,39 +80,47 @@ export function fuseHybrid(
   kind: QueryKind,
   options: HybridFusionOptions,
 ): FusedHit[] {
-  const weightOf = (leg: Leg) => options.weights[leg] * (kind === 'identifier' ? options.identifierWeights[leg] : 1);
-  const byId = new Map<string, FusedHit>();
-  const filesByLeg: Partial<Record<Leg, Map<string, number>>> = {};
-  for (const leg of ['keyword', 'semantic'] as const) {
+  const weights = {
+    keyword: options.weights.keyword * (kind === 'identifier' ? options.identifierWeights.keyword : 1),
+    semantic: options.weights.semantic * (kind === 'identifier' ? options.identifierWeights.semantic : 1),
+  };
+  const fused = fuseReciprocalRank(legs, { k: options.k, weights });
+  if (options.fileWeight <= 0) return fused;
+  const filesByLeg = (['keyword', 'semantic'] as const).flatMap((leg) => {
     const hits = legs[leg];
-    if (!hits) continue;
-    filesByLeg[leg] = fileRanks(hits, fileOf);
-    const weight = weightOf(leg);
-    hits.forEach((hit, index) => {
-      let fused = byId.get(hit.id);
-      if (fused?.[leg]) return; // a repeated id keeps its first (best) rank
-      if (!fused) byId.set(hit.id, (fused = { id: hit.id, score: 0 }));
-      fused[leg] = { rank: index + 1, score: hit.score };
-      fused.score += weight / (options.k + index + 1);
-    });
-  }
-  if (options.fileWeight > 0) {
-    for (const fused of byId.values()) {
-      const file = fileOf(fused.id);
-      if (file === undefined) continue;
-      for (const leg of ['keyword', 'semantic'] as const) {
-        const rank = filesByLeg[leg]?.get(file);
-        if (rank !== undefined) fused.score += (options.fileWeight * weightOf(leg)) / (options.k + rank);
+    return hits ? [{ weight: weights[leg], ranks: fileRanks(hits, fileOf) }] : [];
+  });
+  return fused
+    .map((hit) => {
+      const file = fileOf(hit.id);
+      if (file === undefined) return hit;
+      let score = hit.score;
+      for (const { weight, ranks } of filesByLeg) {
+        const rank = ranks.get(file);
+        if (rank !== undefined) score += (options.fileWeight * weight) / (options.k + rank);
       }
-    }
-  }
-  return [...byId.values()].sort(compareFused);
+      return { ...hit, score };
+    })
+    .sort(compareFused);
 }
 
-// A definition of `name`: `function name`, `class name`, `const name =`, `name(…) {` (method), `name: function`,
-// `exports.name =`, `Foo.prototype.name =`, `def name`, `fn name`, `func name`, `interface/type/enum name`.
-const DEFINITION =
-  /(?:\b(?:function\*?|class|interface|type|enum|def|fn|func|struct|trait|const|let|var)\s+([\p{L}_$][\p{L}\p{N}_$]*))|(?:^[ \t]*(?:(?:static|async|get|set|public|private|protected|export|default)\s+)*([\p{L}_$][\p{L}\p{N}_$]*)\s*\([^)\n]*\)\s*\{)|(?:(?:^|[.\s])([\p{L}_$][\p{L}\p{N}_$]*)\s*(?::|=)\s*(?:async\s+)?(?:function\b|\([^)\n]*\)\s*=>|class\b))|(?:(?:exports|prototype|module\.exports)\.([\p{L}_$][\p{L}\p{N}_$]*)\s*=)/gmu;
+// A definition of `name`: `function name`, `class name`, `const name =` (not a `require`/`import`), `name(…) {`
+// (method), `name: function`, `exports.name =`, `Foo.prototype.name =`, `def name`, `fn name`, `func name`,
+// `interface/type/enum name`.
+const NAME = String.raw`([\p{L}_$][\p{L}\p{N}_$]*)`;
+const DEFINITION = new RegExp(
+  [
+    String.raw`\b(?:function\*?|class|interface|type|enum|def|fn|func|struct|trait)\s+${NAME}`,
+    String.raw`\b(?:const|let|var)\s+${NAME}\s*=(?!\s*(?:require\s*\(|await\s+import\b|import\s*\())`,
+    String.raw`^[ \t]*(?:(?:static|async|get|set|public|private|protected|export|default)\s+)*${NAME}\s*\([^)\n]*\)\s*\{`,
+    // A lookahead, so `exports = function name(` still lets the `function name` alternative match after it.
+    String.raw`(?:^|[.\s])${NAME}(?=\s*[:=]\s*(?:async\s+)?(?:function\b|\([^)\n]*\)\s*=>|class\b))`,
+    String.raw`(?:exports|prototype)\.${NAME}\s*=(?!\s*require\s*\()`,
+  ]
+    .map((pattern) => `(?:${pattern})`)
+    .join('|'),
+  'gmu',
+);
 
 /**
  * Whether `content` defines the identifier (word-normalised, see `queryIdentifier`): a declaration, a method, a
@@ -122,7 +129,7 @@ const DEFINITION =
  */
 export function definesIdentifier(content: string, identifier: string): boolean {
   for (const match of content.matchAll(DEFINITION)) {
-    const name = match[1] ?? match[2] ?? match[3] ?? match[4];
+    const name = match.slice(1).find((group) => group !== undefined);
     if (name && identifierWords(name).join('') === identifier) return true;
   }
   return false;

@@ -44,12 +44,12 @@ export const DEFAULT_FILE_WEIGHT = 1;
 
 export const DEFAULT_SEARCH_SETTINGS: SearchSettings = {
   fusion: {
-    k: 60,
+    k: 10,
     weights: { keyword: 1, semantic: 1 },
     identifierWeights: DEFAULT_IDENTIFIER_WEIGHTS,
     fileWeight: DEFAULT_FILE_WEIGHT,
   },
-  candidateDepth: 50,
+  candidateDepth: 100,
   pathFilterOverfetch: 4,
   legTimeoutMs: 5_000,
   cache: { maxEntries: 1_000, ttlMs: 60_000 },

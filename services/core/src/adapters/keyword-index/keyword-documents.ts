@@ -19,7 +19,7 @@ const MAX_QUERY_TERMS = 16;
  */
 export const MAX_QUERY_WORD_CHARS = 100;
 /** Queries of at most this many words may name an identifier written as words (`parse query` → `parsequery`). */
-const MAX_IDENTIFIER_WORDS = 4;
+const MAX_IDENTIFIER_WORDS = 6;
 
 const chunkSchema = z.object({
   id: z.string().min(1).max(256),
@@ -105,7 +105,7 @@ export interface QueryWord {
 /**
  * The words a keyword query searches for: every word of every token (identifiers split, `getUserName` → get, user,
  * name) to be stemmed; each identifier as typed when it has several words or digits, or the query is one or two
- * tokens long (a lookup); and for a query of two to four words, those words run together, since `parse query` may
+ * tokens long (a lookup); and for a query of two to six words, those words run together, since `parse query` may
  * name `parseQuery`. Tokens over `MAX_QUERY_WORD_CHARS` are dropped.
  */
 export function queryWords(text: string): QueryWord[] {

@@ -282,7 +282,7 @@ export const configSchema = z.object({
   }),
   SEARCH_RRF_K: withDefault(integer(1, 1000), {
     group: 'Search gateway',
-    default: '10',
+    default: '5',
     description: 'Reciprocal rank fusion constant k: a hit scores weight / (k + rank) per leg.',
   }),
   SEARCH_KEYWORD_WEIGHT: withDefault(decimal(0, 10), {

@@ -44,7 +44,7 @@ export const DEFAULT_FILE_WEIGHT = 1;
 
 export const DEFAULT_SEARCH_SETTINGS: SearchSettings = {
   fusion: {
-    k: 10,
+    k: 5,
     weights: { keyword: 1, semantic: 1 },
     identifierWeights: DEFAULT_IDENTIFIER_WEIGHTS,
     fileWeight: DEFAULT_FILE_WEIGHT,

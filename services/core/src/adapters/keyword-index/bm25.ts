@@ -14,7 +14,7 @@ export interface Bm25Parameters {
   chunkShare: number;
 }
 
-export const DEFAULT_BM25: Bm25Parameters = { k1: 1.2, b: 0.75, chunkShare: 0.5 };
+export const DEFAULT_BM25: Bm25Parameters = { k1: 1.2, b: 0.75, chunkShare: 1 };
 
 /** Corpus size under the search's filter. */
 export interface CorpusStatistics {

@@ -1,6 +1,6 @@
 /**
  * Composition root of the operator. `startOperator` wires the API client, reconciler, controller manager, leader
- * election and probe server; `myragdb operator run` and the `myragdb-operator` bin parse flags into its options.
+ * election and probe server; cmd/ (`myragdb operator run`, the `myragdb-operator` bin) parses flags into its options.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../services/core/src/logging.js';

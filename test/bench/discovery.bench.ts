@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { discoverFiles } from '../../services/core/src/discovery/discover-files.js';
+import { discoverFiles } from '../../services/indexer/src/discovery/discover-files.js';
 
 const total = Number(process.env.BENCH_FILES ?? 10_000);
 const perDirectory = 25;

@@ -5,9 +5,9 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { UseLiteEmbedder } from '../../services/core/src/adapters/embedder/use-lite.embedder.js';
-import { createChunker } from '../../services/core/src/chunking/chunker.js';
-import { discoverFiles } from '../../services/core/src/discovery/discover-files.js';
-import { readSourceFile } from '../../services/core/src/discovery/read-source-file.js';
+import { createChunker } from '../../services/indexer/src/chunking/chunker.js';
+import { discoverFiles } from '../../services/indexer/src/discovery/discover-files.js';
+import { readSourceFile } from '../../services/indexer/src/discovery/read-source-file.js';
 
 const wanted = Number(process.env.BENCH_CHUNKS ?? 240);
 const root = new URL('../..', import.meta.url).pathname;

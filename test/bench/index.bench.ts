@@ -20,8 +20,8 @@ import { createEmbedder } from '../../services/core/src/adapters/embedder/create
 import { PgSqlDatabase } from '../../services/core/src/adapters/sql-database/pg.sql-database.js';
 import { loadConfig } from '../../services/core/src/config/load-config.js';
 import { migrate } from '../../services/core/src/db/migrate.js';
-import { createIndexerRuntime, type IndexerRuntime } from '../../services/core/src/indexing/indexer-runtime.js';
-import type { SyncProgress, SyncResult } from '../../services/core/src/indexing/sync-repository.js';
+import { createIndexerRuntime, type IndexerRuntime } from '../../services/indexer/src/indexer-runtime.js';
+import type { SyncProgress, SyncResult } from '../../services/indexer/src/pipeline/sync-repository.js';
 import { createLogger } from '../../services/core/src/logging.js';
 import type { Embedder } from '../../services/core/src/ports/embedder.js';
 import { startChromaServer } from '../support/chroma.js';

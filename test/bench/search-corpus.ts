@@ -10,9 +10,9 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { createChunker } from '../../services/core/src/chunking/chunker.js';
-import { discoverFiles } from '../../services/core/src/discovery/discover-files.js';
-import { readSourceFile } from '../../services/core/src/discovery/read-source-file.js';
+import { createChunker } from '../../services/indexer/src/chunking/chunker.js';
+import { discoverFiles } from '../../services/indexer/src/discovery/discover-files.js';
+import { readSourceFile } from '../../services/indexer/src/discovery/read-source-file.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../services/core/src/domain/repository.js';
 
 const NPM_SOURCES = [

@@ -21,7 +21,7 @@ import { UseLiteEmbedder } from '../../services/core/src/adapters/embedder/use-l
 import { PgSqlDatabase } from '../../services/core/src/adapters/sql-database/pg.sql-database.js';
 import { loadConfig } from '../../services/core/src/config/load-config.js';
 import { migrate } from '../../services/core/src/db/migrate.js';
-import { createIndexerRuntime, type IndexerRuntime } from '../../services/core/src/indexing/indexer-runtime.js';
+import { createIndexerRuntime, type IndexerRuntime } from '../../services/indexer/src/indexer-runtime.js';
 import { createLogger } from '../../services/core/src/logging.js';
 import type { Embedder } from '../../services/core/src/ports/embedder.js';
 import { type ChromaChild, startChromaChild } from '../../services/cli/src/local/chroma-server.js';

@@ -5,7 +5,7 @@
  * `force` resolves conflicts only on the fields in the applied configuration, which are the fields the operator owns.
  */
 import { FIELD_MANAGER } from '../api/v1alpha1/group.js';
-import { Labels, type Owner } from '../specs/names.js';
+import { Labels, type Owner } from '../api/v1alpha1/labels.js';
 import { ContentType, type KubeClient } from './kube-client.js';
 import type { KubeObject } from './kube-object.js';
 import { resourceForObject, resourcePath } from './resources.js';

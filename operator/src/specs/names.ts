@@ -1,22 +1,10 @@
 /** Names, labels and owner references of every child object, derived from the MyRAGDB's identity. */
 import { API_VERSION, FIELD_MANAGER, KIND } from '../api/v1alpha1/group.js';
 import type { OwnerReference } from '../kube/kube-object.js';
+import { Labels, type Owner } from '../api/v1alpha1/labels.js';
 
-export interface Owner {
-  name: string;
-  namespace: string;
-  uid: string;
-}
-
-export const Labels = {
-  name: 'app.kubernetes.io/name',
-  instance: 'app.kubernetes.io/instance',
-  component: 'app.kubernetes.io/component',
-  managedBy: 'app.kubernetes.io/managed-by',
-  partOf: 'app.kubernetes.io/part-of',
-  version: 'app.kubernetes.io/version',
-  reindexRequest: 'myragdb.io/reindex-request-id',
-} as const;
+// Re-exported: specs and controllers name children, labels and owners through this one module.
+export { Labels, type Owner };
 
 export const Annotations = {
   configHash: 'myragdb.io/config-hash',

@@ -8,7 +8,7 @@ import { loadConfig } from '../../core/src/config/load-config.js';
 import { migrate } from '../../core/src/db/migrate.js';
 import { openDatabase, sharedDatabaseUrl } from '../../core/src/db/open-database.js';
 import { startServer } from '../../core/src/http/server.js';
-import { createIndexerRuntime } from '../../core/src/indexing/indexer-runtime.js';
+import { createIndexerRuntime } from './indexer-runtime.js';
 import { createLoggerFromConfig } from '../../core/src/logging.js';
 import { createMetrics } from '../../core/src/metrics.js';
 import { createApp } from './app.js';

@@ -1,24 +1,15 @@
 import { join, resolve } from 'node:path';
 import type { Express } from 'express';
-import { PostgresCatalog } from '../../core/src/adapters/catalog/postgres.catalog.js';
-import { PostgresJobQueue } from '../../core/src/adapters/job-queue/postgres.job-queue.js';
-import { openKeywordIndex } from '../../core/src/adapters/keyword-index/open-keyword-index.js';
-import { ChromaVectorIndex } from '../../core/src/adapters/vector-index/chroma.vector-index.js';
 import type { AppConfig } from '../../core/src/config/load-config.js';
-import { ConfigError } from '../../core/src/errors.js';
 import type { ReadinessCheck } from '../../core/src/http/health-probes.js';
 import type { Logger } from '../../core/src/logging.js';
 import type { ServiceMetrics } from '../../core/src/metrics.js';
-import { instrumentKeywordIndex, instrumentVectorIndex } from '../../core/src/store-metrics.js';
 import type { Embedder } from '../../core/src/ports/embedder.js';
-import type { KeywordIndex } from '../../core/src/ports/keyword-index.js';
 import type { SqlDatabase } from '../../core/src/ports/sql-database.js';
 import { createCircuitBreaker } from '../../core/src/resilience/circuit-breaker.js';
-import type { VectorIndex } from '../../core/src/ports/vector-index.js';
-import { createCredentialCipher } from '../../core/src/security/credential-cipher.js';
+import { openStores, type Stores } from '../../core/src/stores/open-stores.js';
 import { createApp } from './app.js';
-import { ApiKeyRepository } from './auth/api-key.repository.js';
-import { ApiKeyService } from './auth/api-key.service.js';
+import { createApiKeyService, type ApiKeyService } from './api/api-keys.js';
 import { DEFAULT_FILE_READ_LIMITS } from './files/confined-file.reader.js';
 import { FileService } from './services/file.service.js';
 import { RepositoryService } from './services/repository.service.js';
@@ -41,8 +32,8 @@ export interface GatewayRuntimeOptions {
   chromaUrl?: string;
   /** Overrides CHROMA_COLLECTION_PREFIX (tests share one Chroma server). */
   collectionPrefix?: string;
-  /** Stores already opened by a co-hosted indexer (`myragdb up`), so one process does not hold two of each. */
-  stores?: { keywordIndex: KeywordIndex; vectorIndex: VectorIndex };
+  /** Stores opened by the host (`myragdb up` shares one set with its indexer); the host closes them. */
+  stores?: Stores;
 }
 
 /** The composed gateway: its app, the services (for MCP over stdio and tests), probes, and what to close. */
@@ -72,37 +63,23 @@ export function searchSettings(config: AppConfig): SearchSettings {
 }
 
 /**
- * Composition shared by the gateway's main.ts, `myragdb up` and the integration tests: catalog, job queue and API
- * keys on `sql`, the configured keyword index, Chroma for `embedder`'s vectors, then the services and the app.
+ * Composition shared by the gateway's main.ts, `myragdb up` and the integration tests: the stores (openStores) and
+ * API keys on `sql`, then the services and the app.
  * Syncs the bootstrap admin key from MYRAGDB_API_KEY.
  */
 export async function createGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
   const { config, sql, embedder, logger, metrics } = options;
-  const chromaUrl = config.CHROMA_URL ?? options.chromaUrl;
-  if (!chromaUrl && !options.stores)
-    throw new ConfigError('CHROMA_URL: required by the search gateway (vectors are in Chroma)');
-  const catalog = new PostgresCatalog(
-    sql,
-    config.AUTH_ENCRYPTION_KEY ? { cipher: createCredentialCipher(config.AUTH_ENCRYPTION_KEY) } : {},
-  );
-  const jobs = new PostgresJobQueue(sql);
   const ownsStores = !options.stores;
-  // Stores handed in (myragdb up shares the indexer's) are measured by their owner; only opened ones here.
-  const keywordIndex = options.stores?.keywordIndex ?? instrumentKeywordIndex(openKeywordIndex(config, sql), metrics);
-  const vectorIndex =
-    options.stores?.vectorIndex ??
-    instrumentVectorIndex(
-      new ChromaVectorIndex({
-        url: chromaUrl!,
-        modelId: embedder.modelId,
-        dimension: embedder.dimension,
-        collectionPrefix: options.collectionPrefix ?? config.CHROMA_COLLECTION_PREFIX,
-      }),
-      metrics,
-    );
-  if (ownsStores) await keywordIndex.init();
+  const stores =
+    options.stores ??
+    (await openStores(config, sql, embedder, metrics, {
+      requiredBy: 'the search gateway',
+      ...(options.chromaUrl ? { chromaUrl: options.chromaUrl } : {}),
+      ...(options.collectionPrefix ? { collectionPrefix: options.collectionPrefix } : {}),
+    }));
+  const { catalog, queue: jobs, keywordIndex, vectorIndex } = stores;
 
-  const apiKeys = new ApiKeyService(new ApiKeyRepository(sql));
+  const apiKeys = createApiKeyService(sql);
   await apiKeys.syncBootstrapKey(config.MYRAGDB_API_KEY);
 
   const gitWorkDir = resolve(config.INDEXER_WORK_DIR ?? join(config.MYRAGDB_DATA_DIR, 'git'));
@@ -132,12 +109,10 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     vectorIndex,
     allowedRoots: config.MYRAGDB_ALLOWED_ROOTS,
   });
-  const readiness: ReadinessCheck[] = [
-    { name: 'postgres', check: () => sql.query('SELECT 1') },
-    // Either search leg alone still answers (degraded), so neither store takes the gateway out of rotation.
-    { name: `keyword-index:${keywordIndex.name}`, check: () => keywordIndex.ping(), required: false },
-    { name: `vector-index:${vectorIndex.name}`, check: () => vectorIndex.ping(), required: false },
-  ];
+  // Either search leg alone still answers (degraded), so neither search store takes the gateway out of rotation.
+  const readiness: ReadinessCheck[] = stores.readiness.map((check) =>
+    check.name === 'postgres' ? check : { ...check, required: false },
+  );
   const app = createApp({
     config,
     logger,
@@ -160,11 +135,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     apiKeys,
     readiness,
     close: async () => {
-      if (ownsStores)
-        await Promise.all([
-          vectorIndex.close(),
-          config.KEYWORD_ENGINE === 'postgres' ? undefined : keywordIndex.close(),
-        ]);
+      if (ownsStores) await stores.close();
     },
   };
 }

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_BM25 } from '../../../services/core/src/adapters/keyword-index/bm25.js';
 import { PostgresKeywordIndex } from '../../../services/core/src/adapters/keyword-index/postgres.keyword-index.js';
 import { PgliteSqlDatabase } from '../../../services/core/src/adapters/sql-database/pglite.sql-database.js';
-import { createChunker } from '../../../services/core/src/chunking/chunker.js';
+import { createChunker } from '../../../services/indexer/src/chunking/chunker.js';
 import { migrate } from '../../../services/core/src/db/migrate.js';
 import type { Chunk } from '../../../services/core/src/domain/chunk.js';
 import type { SqlDatabase } from '../../../services/core/src/ports/sql-database.js';

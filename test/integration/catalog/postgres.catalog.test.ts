@@ -3,7 +3,7 @@ import { PostgresCatalog } from '../../../services/core/src/adapters/catalog/pos
 import { migrate } from '../../../services/core/src/db/migrate.js';
 import type { Chunk } from '../../../services/core/src/domain/chunk.js';
 import { ConfigError, ConflictError, NotFoundError, ValidationError } from '../../../services/core/src/errors.js';
-import { chunkId, contentHash } from '../../../services/core/src/indexing/chunk-id.js';
+import { chunkId, contentHash } from '../../../services/core/src/domain/chunk-id.js';
 import type { FileChange } from '../../../services/core/src/ports/catalog.js';
 import { createCredentialCipher } from '../../../services/core/src/security/credential-cipher.js';
 import { usePostgres } from '../../support/postgres.js';

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { UseLiteEmbedder } from '../../../services/core/src/adapters/embedder/use-lite.embedder.js';
 import { loadConfig } from '../../../services/core/src/config/load-config.js';
 import { migrate } from '../../../services/core/src/db/migrate.js';
-import { createIndexerRuntime } from '../../../services/core/src/indexing/indexer-runtime.js';
+import { createIndexerRuntime } from '../../../services/indexer/src/indexer-runtime.js';
 import { createMetrics } from '../../../services/core/src/metrics.js';
 import type { Embedder } from '../../../services/core/src/ports/embedder.js';
 import { createApp } from '../../../services/indexer/src/app.js';

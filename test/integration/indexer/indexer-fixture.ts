@@ -6,8 +6,8 @@ import { Writable } from 'node:stream';
 import type { ChromaFixture } from '../../support/chroma.js';
 import type { PostgresFixture } from '../../support/postgres.js';
 import { loadConfig } from '../../../services/core/src/config/load-config.js';
-import { createIndexerRuntime, type IndexerRuntime } from '../../../services/core/src/indexing/indexer-runtime.js';
-import type { IndexerOptions } from '../../../services/core/src/indexing/indexer.js';
+import { createIndexerRuntime, type IndexerRuntime } from '../../../services/indexer/src/indexer-runtime.js';
+import type { IndexerOptions } from '../../../services/indexer/src/worker/indexer.js';
 import { createLogger } from '../../../services/core/src/logging.js';
 import type { Embedder } from '../../../services/core/src/ports/embedder.js';
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PgSqlDatabase } from '../../../services/core/src/adapters/sql-database/pg.sql-database.js';
 import { migrate } from '../../../services/core/src/db/migrate.js';
-import type { IndexerRuntime } from '../../../services/core/src/indexing/indexer-runtime.js';
+import type { IndexerRuntime } from '../../../services/indexer/src/indexer-runtime.js';
 import type { Job } from '../../../services/core/src/ports/job-queue.js';
 import type { Embedder } from '../../../services/core/src/ports/embedder.js';
 import { useChroma } from '../../support/chroma.js';

@@ -3,7 +3,7 @@ import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChromaVectorIndex } from '../../../services/core/src/adapters/vector-index/chroma.vector-index.js';
 import { migrate } from '../../../services/core/src/db/migrate.js';
-import type { IndexerRuntime } from '../../../services/core/src/indexing/indexer-runtime.js';
+import type { IndexerRuntime } from '../../../services/indexer/src/indexer-runtime.js';
 import type { Embedder } from '../../../services/core/src/ports/embedder.js';
 import { useChroma } from '../../support/chroma.js';
 import {

@@ -4,7 +4,7 @@
  */
 import { PgSqlDatabase } from '../../../services/core/src/adapters/sql-database/pg.sql-database.js';
 import { loadConfig } from '../../../services/core/src/config/load-config.js';
-import { createIndexerRuntime } from '../../../services/core/src/indexing/indexer-runtime.js';
+import { createIndexerRuntime } from '../../../services/indexer/src/indexer-runtime.js';
 import { defaultTestEmbedder } from './default-embedder.js';
 import { quietLogger } from './indexer-fixture.js';
 

@@ -11,17 +11,16 @@ import request from 'supertest';
 import { UseLiteEmbedder } from '../../../services/core/src/adapters/embedder/use-lite.embedder.js';
 import { type AppConfig, loadConfig } from '../../../services/core/src/config/load-config.js';
 import { migrate } from '../../../services/core/src/db/migrate.js';
-import { createIndexerRuntime, type IndexerRuntime } from '../../../services/core/src/indexing/indexer-runtime.js';
+import { createIndexerRuntime, type IndexerRuntime } from '../../../services/indexer/src/indexer-runtime.js';
 import { createLogger, type Logger } from '../../../services/core/src/logging.js';
 import { createMetrics } from '../../../services/core/src/metrics.js';
-import type { KeywordIndex } from '../../../services/core/src/ports/keyword-index.js';
 import type { SqlDatabase } from '../../../services/core/src/ports/sql-database.js';
-import type { VectorIndex } from '../../../services/core/src/ports/vector-index.js';
 import { createGatewayRuntime, type GatewayRuntime } from '../../../services/search-gateway/src/gateway-runtime.js';
 import { type ChromaServer, startChromaServer } from '../../support/chroma.js';
 import { createFixtureRepository, type FixtureRepository } from '../../support/fixture-repository.js';
 import { registerTeardown } from '../../support/hooks.js';
 import { usePostgres } from '../../support/postgres.js';
+import type { Stores } from '../../../services/core/src/stores/open-stores.js';
 
 export const ADMIN_KEY = 'integration-admin-key-6f1e0c9a7b3d45e2a8c1';
 export const FIXTURE = 'fixture';
@@ -39,10 +38,7 @@ export interface GatewayHarness {
   /** Builds the config the way main.ts does, from environment variables. */
   config(overrides?: Record<string, string>): AppConfig;
   /** Another gateway on the same database and stores, e.g. with tight rate limits. */
-  gatewayWith(
-    overrides: Record<string, string>,
-    stores?: { keywordIndex: KeywordIndex; vectorIndex: VectorIndex },
-  ): Promise<GatewayRuntime>;
+  gatewayWith(overrides: Record<string, string>, stores?: Stores): Promise<GatewayRuntime>;
   /** Polls the repository status until it is ready with every vector written. */
   waitUntilIndexed(name: string, previousLastIndexedAt?: string | null): Promise<Record<string, unknown>>;
 }

@@ -6,6 +6,7 @@ import { PostgresKeywordIndex } from '../../../services/core/src/adapters/keywor
 import { ChromaVectorIndex } from '../../../services/core/src/adapters/vector-index/chroma.vector-index.js';
 import { QUERY_TS } from '../../support/fixture-repository.js';
 import { ADMIN_KEY, FIXTURE, useGateway } from './gateway-harness.js';
+import { assembleStores } from '../../../services/core/src/stores/open-stores.js';
 import { classifyQuery } from '../../../services/search-gateway/src/search/hybrid-ranking.js';
 
 describe('search gateway: search over an indexed fixture repository', function () {
@@ -167,15 +168,19 @@ describe('search gateway: search over an indexed fixture repository', function (
       });
       const gateway = await harness.gatewayWith(
         { SEARCH_CACHE_MAX_ENTRIES: '0' },
-        {
+        assembleStores({
+          config: harness.config(),
+          sql: harness.sql,
           keywordIndex: new PostgresKeywordIndex(keywordDatabase),
-          vectorIndex: new ChromaVectorIndex({
-            url: harness.chroma.url,
-            modelId: harness.embedder.modelId,
-            dimension: harness.embedder.dimension,
-            collectionPrefix: harness.collectionPrefix,
-          }),
-        },
+          vectorIndexFor: (model) =>
+            new ChromaVectorIndex({
+              url: harness.chroma.url,
+              modelId: model.modelId,
+              dimension: model.dimension,
+              collectionPrefix: harness.collectionPrefix,
+            }),
+          model: harness.embedder,
+        }),
       );
       const call = (mode: string) =>
         request(gateway.app)

@@ -1,9 +1,12 @@
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { API_KEY_SCOPES, type ApiKeyScope } from '../../../search-gateway/src/auth/api-key-secret.js';
-import { ApiKeyRepository } from '../../../search-gateway/src/auth/api-key.repository.js';
-import { ApiKeyService } from '../../../search-gateway/src/auth/api-key.service.js';
-import { withCliStores } from '../cli-stores.js';
+import { withCatalogStores } from '../../../core/src/stores/open-stores.js';
+import {
+  API_KEY_SCOPES,
+  createApiKeyService,
+  type ApiKeyScope,
+  type ApiKeyService,
+} from '../../../search-gateway/src/api/api-keys.js';
 import { type CommandIo, printJson, processIo } from './command-io.js';
 
 const DURATION = /^(\d+)([hdw])$/;
@@ -30,7 +33,7 @@ function collectScope(value: string, previous: ApiKeyScope[] | undefined): ApiKe
 export function apikeyCommand(io: CommandIo = processIo()): Command {
   const apikey = new Command('apikey').description('Create, list and revoke search gateway API keys');
   const withKeys = <T>(work: (keys: ApiKeyService) => Promise<T>) =>
-    withCliStores((stores) => work(new ApiKeyService(new ApiKeyRepository(stores.sql))));
+    withCatalogStores('myragdb-cli', (stores) => work(createApiKeyService(stores.sql)));
 
   apikey
     .command('create')

@@ -1,17 +1,18 @@
 import Table from 'cli-table3';
 import { Command } from 'commander';
-import { toApiJob } from '../../../search-gateway/src/services/repository.service.js';
-import { repositoryStatus, withCliStores, type CliStores } from '../cli-stores.js';
+import { readRepositoryStatus } from '../../../core/src/domain/repository-status.js';
+import { withCatalogStores, type CatalogStores } from '../../../core/src/stores/open-stores.js';
+import { toApiJob } from '../../../search-gateway/src/api/repository.schemas.js';
 import { printJson, processIo, type CommandIo } from './command-io.js';
 
 /** Everything `index status` shows for one repository: the API's status plus skipped files and the latest job. */
-export async function indexStatus(stores: CliStores, name: string) {
-  const [{ stats, ...status }, jobs] = await Promise.all([
-    repositoryStatus(stores, name),
+export async function indexStatus(stores: CatalogStores, name: string) {
+  const [{ summary, stats }, jobs] = await Promise.all([
+    readRepositoryStatus(stores.catalog, stores.queue, name),
     stores.queue.list({ repository: name, limit: 1 }),
   ]);
   return {
-    ...status,
+    ...summary,
     model: stats.model ?? null,
     generation: stats.generation,
     skippedFiles: stats.skippedFiles,
@@ -59,7 +60,7 @@ export function indexCommand(io: CommandIo = processIo()): Command {
     .argument('[name]', 'one repository (default: all)')
     .option('--json', 'print machine-readable JSON')
     .action(async (name: string | undefined, options: { json?: boolean }) => {
-      const statuses = await withCliStores(async (stores) => {
+      const statuses = await withCatalogStores('myragdb-cli', async (stores) => {
         const names = name ? [name] : (await stores.catalog.listRepositories()).map((repository) => repository.name);
         return Promise.all(names.map((entry) => indexStatus(stores, entry)));
       });

@@ -6,8 +6,8 @@ import { isJSONRPCRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk
 import { Command } from 'commander';
 import { loadConfig } from '../../../core/src/config/load-config.js';
 import { UnauthorizedError } from '../../../core/src/errors.js';
-import { ADMIN_KEY_FILE } from '../../../search-gateway/src/auth/api-key-secret.js';
-import { MCP_PATH } from '../../../search-gateway/src/http/routes/mcp.routes.js';
+import { ADMIN_KEY_FILE } from '../../../search-gateway/src/api/api-keys.js';
+import { MCP_PATH } from '../../../search-gateway/src/api/paths.js';
 
 /** MYRAGDB_API_KEY, else the admin key `myragdb up` wrote into the data dir. */
 export async function resolveApiKey(env: NodeJS.ProcessEnv, dataDir: string): Promise<string> {

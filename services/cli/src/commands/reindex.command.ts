@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Job } from '../../../core/src/ports/job-queue.js';
-import { toApiJob } from '../../../search-gateway/src/services/repository.service.js';
-import { withCliStores, type CliStores } from '../cli-stores.js';
+import { withCatalogStores, type CatalogStores } from '../../../core/src/stores/open-stores.js';
+import { toApiJob } from '../../../search-gateway/src/api/repository.schemas.js';
 import { printJson, processIo, type CommandIo } from './command-io.js';
 
 const FINISHED: ReadonlySet<Job['state']> = new Set(['succeeded', 'failed', 'cancelled']);
@@ -38,7 +38,7 @@ function progressOf(job: Job): JobProgress {
  * or `myragdb up`) run the jobs; this only watches, so it works the same from a laptop or a Kubernetes Job.
  */
 export async function waitForJobs(
-  stores: Pick<CliStores, 'queue'>,
+  stores: Pick<CatalogStores, 'queue'>,
   jobIds: readonly string[],
   io: CommandIo,
   options: { pollIntervalMs: number; showProgress: boolean },
@@ -92,7 +92,7 @@ export function reindexCommand(io: CommandIo = processIo()): Command {
     .option('--json', 'print the jobs as JSON')
     .option('--poll-interval <ms>', 'how often --wait checks the jobs', parseInterval, 1000)
     .action(async (name: string | undefined, options: ReindexOptions) => {
-      const jobs = await withCliStores(async (stores) => {
+      const jobs = await withCatalogStores('myragdb-cli', async (stores) => {
         const names = name
           ? [(await stores.catalog.getRepository(name)).name]
           : (await stores.catalog.listRepositories()).map((entry) => entry.name);

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
 import { newRepositorySchema, type NewRepository, type RepositorySource } from '../../../core/src/domain/repository.js';
-import { repositoryStatus, withCliStores } from '../cli-stores.js';
+import { readRepositoryStatus } from '../../../core/src/domain/repository-status.js';
+import { withCatalogStores } from '../../../core/src/stores/open-stores.js';
 import { printJson, type CommandIo, processIo } from './command-io.js';
 import { BYTE_SIZE_HINT, parseByteSize } from '../../../core/src/domain/byte-size.js';
 
@@ -96,7 +97,7 @@ export function repoCommand(io: CommandIo = processIo()): Command {
     .action(async (name: string, source: string, options: RepoAddOptions) => {
       const input = buildNewRepository(name, source, options, process.cwd(), process.env);
       if (input.source.type === 'local') await assertDirectory(input.source.path);
-      const created = await withCliStores(async (stores) => {
+      const created = await withCatalogStores('myragdb-cli', async (stores) => {
         const repository = await stores.catalog.createRepository(input);
         const { job } = await stores.queue.enqueue(repository.name, 'sync');
         return { name: repository.name, source: describeSource(repository.source), job: { id: job.id } };
@@ -110,12 +111,12 @@ export function repoCommand(io: CommandIo = processIo()): Command {
     .description('List repositories with their index status')
     .option('--json', 'print the list as JSON')
     .action(async (options: { json?: boolean }) => {
-      const repositories = await withCliStores(async (stores) => {
+      const repositories = await withCatalogStores('myragdb-cli', async (stores) => {
         const registered = await stores.catalog.listRepositories();
         return Promise.all(
           registered.map(async (entry) => {
-            const { stats: _stats, ...status } = await repositoryStatus(stores, entry.name);
-            return { ...status, source: describeSource(entry.source) };
+            const { summary } = await readRepositoryStatus(stores.catalog, stores.queue, entry.name);
+            return { ...summary, source: describeSource(entry.source) };
           }),
         );
       });

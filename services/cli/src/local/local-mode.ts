@@ -1,23 +1,18 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { createEmbedder } from '../../../core/src/adapters/embedder/create-embedder.js';
-import { PostgresIndexingQueueStats } from '../../../core/src/adapters/indexing-queue-stats/postgres.indexing-queue-stats.js';
 import { type AppConfig, loadConfig } from '../../../core/src/config/load-config.js';
 import { migrate } from '../../../core/src/db/migrate.js';
 import { openDatabase } from '../../../core/src/db/open-database.js';
 import { type RunningServer, startServer } from '../../../core/src/http/server.js';
-import { createIndexerRuntime, type IndexerRuntime } from '../../../core/src/indexing/indexer-runtime.js';
+import { createIndexerRuntime, type IndexerRuntime } from '../../../indexer/src/indexer-runtime.js';
 import { createLoggerFromConfig, type Logger } from '../../../core/src/logging.js';
 import { createMetrics } from '../../../core/src/metrics.js';
 import type { SqlDatabase } from '../../../core/src/ports/sql-database.js';
-import { createApp as createHealthApp } from '../../../health/src/app.js';
-import { composeHealthMonitor } from '../../../health/src/compose.js';
-import { StaticDiscovery } from '../../../health/src/discovery/static.discovery.js';
-import type { HealthMonitor } from '../../../health/src/health-monitor.js';
-import { registryMetricsSource } from '../../../health/src/metrics-scrape/metrics-source.js';
-import { healthSettingsFromConfig } from '../../../health/src/settings.js';
+import { openStores } from '../../../core/src/stores/open-stores.js';
 import type { RepositoryStatus } from '../../../search-gateway/src/api/repository.schemas.js';
-import { ADMIN_KEY_FILE, generateApiKey } from '../../../search-gateway/src/auth/api-key-secret.js';
+import { ADMIN_KEY_FILE, generateApiKey } from '../../../search-gateway/src/api/api-keys.js';
+import { createCoHostedHealth } from '../../../health/src/health-runtime.js';
 import { createGatewayRuntime, type GatewayRuntime } from '../../../search-gateway/src/gateway-runtime.js';
 import { type ChromaChild, startChromaChild } from './chroma-server.js';
 
@@ -110,29 +105,32 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     closers.push(() => embedder.close());
 
     const gatewayMetrics = createMetrics('search-gateway');
+    // One set of stores for the co-hosted indexer and gateway, so this process does not hold two of each.
+    const stores = await openStores(config, sql, embedder, gatewayMetrics, {
+      requiredBy: 'myragdb up',
+      ...(chroma ? { chromaUrl: chroma.url } : {}),
+    });
+    closers.push(() => stores.close());
     const indexer: IndexerRuntime = await createIndexerRuntime({
       config,
       sql,
       embedder,
       logger,
       metrics: gatewayMetrics,
-      ...(chroma ? { chromaUrl: chroma.url } : {}),
+      stores,
     });
-    closers.push(() => indexer.close());
     const gateway: GatewayRuntime = await createGatewayRuntime({
       config,
       sql,
       embedder,
       logger,
       metrics: gatewayMetrics,
-      stores: { keywordIndex: indexer.keywordIndex, vectorIndex: indexer.vectorIndex },
+      stores,
     });
     closers.push(() => gateway.close());
 
     const repositories: string[] = [];
-    const known = new Map(
-      (await indexer.catalog.listRepositories()).map((repository) => [repository.name, repository]),
-    );
+    const known = new Map((await stores.catalog.listRepositories()).map((repository) => [repository.name, repository]));
     for (const folder of folders) {
       const reuse = [...known.values()].find(
         (repository) => repository.source.type === 'local' && repository.source.path === folder,
@@ -166,20 +164,18 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       signals: [],
     });
     servers.push(gatewayServer);
-    const healthMetrics = createMetrics('health');
-    const monitor: HealthMonitor = composeHealthMonitor({
-      settings: { ...healthSettingsFromConfig(config), chromaUrl: config.CHROMA_URL ?? chroma?.url },
+    const health = createCoHostedHealth({
+      config,
       logger,
-      metrics: healthMetrics,
       sql,
-      queueStats: new PostgresIndexingQueueStats(sql),
-      discovery: new StaticDiscovery({ 'search-gateway': [gatewayServer.url] }),
-      trafficSources: () => [registryMetricsSource('search-gateway', gatewayMetrics.registry)],
+      queueStats: stores.queueStats,
+      ...(chroma ? { chromaUrl: chroma.url } : {}),
+      gateway: { url: gatewayServer.url, metrics: gatewayMetrics },
     });
-    monitor.start(config.HEALTH_CHECK_INTERVAL_MS);
-    closers.push(() => monitor.stop());
+    health.monitor.start(config.HEALTH_CHECK_INTERVAL_MS);
+    closers.push(() => health.monitor.stop());
     const healthServer = await startServer({
-      app: createHealthApp({ config, logger, metrics: healthMetrics, latestReport: () => monitor.latest() }),
+      app: health.app,
       port: config.PORT === 0 ? 0 : config.PORT + 1,
       host: config.HOST,
       logger,

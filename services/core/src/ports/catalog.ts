@@ -6,7 +6,7 @@
  */
 import type { Chunk } from '../domain/chunk.js';
 import type { NewRepository, Repository, RepositoryUpdate } from '../domain/repository.js';
-import type { CatalogFileState, ScannedFile } from '../indexing/plan-refresh.js';
+import type { CatalogFileState, ScannedFile } from '../domain/file-state.js';
 
 /** One re-chunked file, written with its chunk rows in one transaction. */
 export interface FileChange {

@@ -17,9 +17,12 @@ export interface RepositorySyncState {
   lastError: string | null;
 }
 
-export interface IndexingQueueStats {
+export interface IndexingQueueCounts {
   queued: number;
   running: number;
+}
+
+export interface IndexingQueueStats extends IndexingQueueCounts {
   /** Running jobs idle for longer than the given threshold. */
   stuckJobs: QueueStuckJob[];
   repositories: RepositorySyncState[];

@@ -12,8 +12,8 @@ export type EmbedderFault =
   { kind: 'throw'; error?: Error } | { kind: 'short-batch' } | { kind: 'wrong-dimension' } | { kind: 'hang' };
 
 /**
- * Test-only wrapper that injects failures into a real embedder, call by call. Pipelines use it to prove that a
- * failed batch marks nothing as embedded and that a later run picks the work up again.
+ * Test-only wrapper that injects failures into a real embedder, call by call (throw, short batch, wrong dimension,
+ * hang). Its own suite checks each fault; no pipeline test uses it yet (the indexer's failure tests stop real stores).
  */
 export class FaultyEmbedder implements Embedder {
   /** Every `embed` call so far, faulty or not, with its texts. */

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { parse as parseYaml } from 'yaml';
 import { PgliteSqlDatabase } from '../../../core/src/adapters/sql-database/pglite.sql-database.js';
 import { loadConfig } from '../../../core/src/config/load-config.js';
-import { createIndexingMetrics } from '../../../core/src/indexing/indexing-metrics.js';
+import { createIndexingMetrics } from '../../../indexer/src/pipeline/indexing-metrics.js';
 import { createMetrics, type ServiceMetrics } from '../../../core/src/metrics.js';
 import { instrumentKeywordIndex } from '../../../core/src/store-metrics.js';
 import { PostgresKeywordIndex } from '../../../core/src/adapters/keyword-index/postgres.keyword-index.js';

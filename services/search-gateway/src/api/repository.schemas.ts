@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { newRepositorySchema } from '../../../core/src/domain/repository.js';
+import type { Job as QueuedJob } from '../../../core/src/ports/job-queue.js';
 import { RepositoryName } from './common.schemas.js';
 
 /** Registration body: the catalog's repository schema (the one boundary check every way in shares). */
@@ -59,3 +60,20 @@ export const Job = z
 export type Job = z.infer<typeof Job>;
 
 export const JobIdParams = z.object({ id: z.uuid('must be a job id (UUID)') });
+
+/** A queued job as the API (and the CLI's JSON output) shows it. */
+export function toApiJob(job: QueuedJob): Job {
+  return {
+    id: job.id,
+    repository: job.repository,
+    kind: job.kind,
+    state: job.state,
+    ...(job.progress != null ? { progress: job.progress } : {}),
+    ...(job.result != null ? { result: job.result } : {}),
+    ...(job.error ? { error: job.error } : {}),
+    attempts: job.attempts,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+  };
+}

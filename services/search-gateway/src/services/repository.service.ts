@@ -1,12 +1,13 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { NewRepository, Repository } from '../../../core/src/domain/repository.js';
+import { readRepositoryStatus } from '../../../core/src/domain/repository-status.js';
 import { ValidationError } from '../../../core/src/errors.js';
 import type { Catalog } from '../../../core/src/ports/catalog.js';
-import type { Job as QueuedJob, JobQueue } from '../../../core/src/ports/job-queue.js';
+import type { JobQueue } from '../../../core/src/ports/job-queue.js';
 import type { KeywordIndex } from '../../../core/src/ports/keyword-index.js';
 import type { VectorIndex } from '../../../core/src/ports/vector-index.js';
-import type { Job, RepositoryStatus } from '../api/repository.schemas.js';
+import { toApiJob, type Job, type RepositoryStatus } from '../api/repository.schemas.js';
 
 export type RepositoryCatalog = Pick<
   Catalog,
@@ -52,28 +53,7 @@ export class RepositoryService {
 
   /** Status as the API reports it: catalog counts plus the state of the repository's newest jobs. */
   async status(name: string): Promise<RepositoryStatus> {
-    const [stats, active] = await Promise.all([
-      this.deps.catalog.stats(name),
-      this.deps.jobs.list({ repository: name, states: ACTIVE_STATES, limit: 5 }),
-    ]);
-    const running = active.find((job) => job.state === 'running');
-    const status: RepositoryStatus['status'] = running
-      ? 'indexing'
-      : stats.lastError
-        ? 'error'
-        : stats.lastIndexedAt
-          ? 'ready'
-          : 'pending';
-    return {
-      name,
-      status,
-      files: stats.files,
-      chunks: stats.chunks,
-      vectorsPending: stats.vectorsPending,
-      lastIndexedAt: stats.lastIndexedAt?.toISOString() ?? null,
-      ...(stats.lastError ? { error: stats.lastError } : {}),
-      ...(running && isRecord(running.progress) ? { progress: running.progress } : {}),
-    };
+    return (await readRepositoryStatus(this.deps.catalog, this.deps.jobs, name)).summary;
   }
 
   /** Cancels the repository's jobs, removes its documents from both stores, then its catalog rows. */
@@ -124,24 +104,4 @@ export class RepositoryService {
     }
     throw invalid('path is outside the allowed roots (MYRAGDB_ALLOWED_ROOTS)');
   }
-}
-
-export function toApiJob(job: QueuedJob): Job {
-  return {
-    id: job.id,
-    repository: job.repository,
-    kind: job.kind,
-    state: job.state,
-    ...(job.progress != null ? { progress: job.progress } : {}),
-    ...(job.result != null ? { result: job.result } : {}),
-    ...(job.error ? { error: job.error } : {}),
-    attempts: job.attempts,
-    createdAt: job.createdAt.toISOString(),
-    startedAt: job.startedAt?.toISOString() ?? null,
-    finishedAt: job.finishedAt?.toISOString() ?? null,
-  };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -10,7 +10,7 @@ import {
   type RepositoryUpdate,
 } from '../../domain/repository.js';
 import { ConfigError, ConflictError, NotFoundError, ValidationError } from '../../errors.js';
-import type { CatalogFileState, ScannedFile } from '../../indexing/plan-refresh.js';
+import type { CatalogFileState, ScannedFile } from '../../domain/file-state.js';
 import type {
   Catalog,
   FileChange,

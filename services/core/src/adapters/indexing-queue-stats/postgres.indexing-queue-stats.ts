@@ -1,4 +1,8 @@
-import type { IndexingQueueStats, IndexingQueueStatsSource } from '../../ports/indexing-queue-stats.js';
+import type {
+  IndexingQueueCounts,
+  IndexingQueueStats,
+  IndexingQueueStatsSource,
+} from '../../ports/indexing-queue-stats.js';
 import type { SqlQueryable } from '../../ports/sql-database.js';
 
 interface CountsRow {
@@ -25,13 +29,19 @@ interface RepositoryRow {
 export class PostgresIndexingQueueStats implements IndexingQueueStatsSource {
   constructor(private readonly sql: SqlQueryable) {}
 
+  /** Only the queued/running counts: cheap enough for every metrics scrape. */
+  async queueCounts(): Promise<IndexingQueueCounts> {
+    const { rows } = await this.sql.query<CountsRow>(
+      `SELECT count(*) FILTER (WHERE state = 'queued') AS queued,
+              count(*) FILTER (WHERE state = 'running') AS running
+         FROM jobs`,
+    );
+    return { queued: Number(rows[0]?.queued ?? 0), running: Number(rows[0]?.running ?? 0) };
+  }
+
   async queueStats(stuckAfterMs: number): Promise<IndexingQueueStats> {
     const [counts, stuck, repositories] = await Promise.all([
-      this.sql.query<CountsRow>(
-        `SELECT count(*) FILTER (WHERE state = 'queued') AS queued,
-                count(*) FILTER (WHERE state = 'running') AS running
-           FROM jobs`,
-      ),
+      this.queueCounts(),
       this.sql.query<StuckRow>(
         `SELECT id::text AS id, repository,
                 extract(epoch FROM now() - coalesce(heartbeat_at, started_at, created_at)) * 1000 AS idle_ms
@@ -58,10 +68,8 @@ export class PostgresIndexingQueueStats implements IndexingQueueStatsSource {
           ORDER BY r.name`,
       ),
     ]);
-    const row = counts.rows[0];
     return {
-      queued: Number(row?.queued ?? 0),
-      running: Number(row?.running ?? 0),
+      ...counts,
       stuckJobs: stuck.rows.map((job) => ({
         id: job.id,
         repository: job.repository,

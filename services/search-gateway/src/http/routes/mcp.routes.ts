@@ -3,8 +3,7 @@ import type { Router } from 'express';
 import { createMcpServer, type McpServices } from '../../mcp/mcp-server.js';
 import { principalOf, type RouteGuard } from '../api-route.js';
 import { OPENAPI_INFO } from './openapi.routes.js';
-
-export const MCP_PATH = '/mcp';
+import { MCP_PATH } from '../../api/paths.js';
 
 /**
  * MCP over streamable HTTP, stateless: every POST gets a fresh server bound to the caller's API key, answers with

@@ -15,7 +15,12 @@ import { DEFAULT_FILE_READ_LIMITS } from './files/confined-file.reader.js';
 import { FileService } from './services/file.service.js';
 import { RepositoryService } from './services/repository.service.js';
 import { createSearchTelemetry } from './services/search-telemetry.js';
-import { SearchService, type SearchSettings } from './services/search.service.js';
+import {
+  DEFAULT_FILE_WEIGHT,
+  DEFAULT_IDENTIFIER_WEIGHTS,
+  SearchService,
+  type SearchSettings,
+} from './services/search.service.js';
 
 export interface GatewayRuntimeOptions {
   config: AppConfig;
@@ -52,6 +57,8 @@ export function searchSettings(config: AppConfig): SearchSettings {
     fusion: {
       k: config.SEARCH_RRF_K,
       weights: { keyword: config.SEARCH_KEYWORD_WEIGHT, semantic: config.SEARCH_SEMANTIC_WEIGHT },
+      identifierWeights: DEFAULT_IDENTIFIER_WEIGHTS,
+      fileWeight: DEFAULT_FILE_WEIGHT,
     },
     candidateDepth: config.SEARCH_CANDIDATE_DEPTH,
     pathFilterOverfetch: 4,

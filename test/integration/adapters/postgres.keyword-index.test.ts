@@ -13,7 +13,7 @@ for (const engine of ['server', 'pglite'] as const) {
     const pg = usePostgres({ engine, setup: (sql) => migrate(sql).then(() => undefined) });
     keywordIndexContract({
       open: async () => {
-        await pg.sql.query('TRUNCATE keyword_chunks');
+        await pg.sql.query('TRUNCATE keyword_chunks, keyword_files');
         const index = new PostgresKeywordIndex(pg.sql);
         await index.init();
         return index;
@@ -44,7 +44,7 @@ describe('PostgreSQL full-text keyword index: fallback steps', function () {
   const ids = async (index: PostgresKeywordIndex, text: string, limit = 10) =>
     (await index.search({ text, limit, filter: {} })).map((hit) => hit.id);
 
-  beforeEach(() => pg.sql.query('TRUNCATE keyword_chunks'));
+  beforeEach(() => pg.sql.query('TRUNCATE keyword_chunks, keyword_files'));
 
   it('finds identifiers by fragments, most fragments first, only for words no chunk contains whole', async () => {
     const user = chunk('function getUserName(id) { return users[id].name }', 'getUserName');
@@ -90,3 +90,85 @@ describe('PostgreSQL full-text keyword index: fallback steps', function () {
     assert.deepEqual(await Promise.all(queries.map((text) => ids(analysed, text))), before);
   });
 });
+
+for (const engine of ['server', 'pglite'] as const) {
+  describe(`PostgreSQL keyword index: BM25 ranking (${engine === 'server' ? 'PostgreSQL' : 'PGlite'})`, function () {
+    const pg = usePostgres({ engine, setup: (sql) => migrate(sql).then(() => undefined) });
+    let serial = 0;
+    const chunk = (path: string, content: string, symbol?: string): Chunk => {
+      serial += 1;
+      return testChunk({ path, content, startLine: serial, ...(symbol ? { symbol } : {}) });
+    };
+    const open = async () => {
+      const index = new PostgresKeywordIndex(pg.sql);
+      await index.init();
+      return index;
+    };
+    beforeEach(() => pg.sql.query('TRUNCATE keyword_chunks, keyword_files'));
+
+    it('matches English word forms through stemming and ranks rare words above common ones', async () => {
+      const redirects = chunk(
+        'src/redirect.ts',
+        'When a response redirects, the handler follows it to the new location.',
+      );
+      const common = Array.from({ length: 20 }, (_, i) => chunk(`src/handler${i}.ts`, `the handler number ${i}`));
+      const index = await open();
+      await index.upsert([...common, redirects]);
+      const found = await index.search({ text: 'where is a redirect followed by the handler?', limit: 5, filter: {} });
+      assert.equal(found[0]?.id, redirects.id);
+      assert.ok(found.length <= 5);
+    });
+
+    it('adds file evidence: a file holding every word across its chunks beats a chunk holding one', async () => {
+      const cookieParse = chunk('lib/cookies.js', 'function parseCookie(header) { return header.split(";") }');
+      const cookieExpire = chunk('lib/cookies.js', 'function isExpired(cookie, now) { return cookie.expires < now }');
+      const lonely = chunk('lib/other.js', 'cookie cookie cookie jar');
+      const index = await open();
+      await index.upsert([cookieParse, cookieExpire, lonely]);
+      const found = await index.search({ text: 'parse cookie header and check if expired', limit: 3, filter: {} });
+      assert.deepEqual(
+        found
+          .slice(0, 2)
+          .map((hit) => hit.id)
+          .sort(),
+        [cookieParse.id, cookieExpire.id].sort(),
+      );
+      // Deleting a chunk updates its file's length: the index stays consistent with what is left.
+      await index.delete([cookieExpire.id]);
+      const { rows } = await pg.sql.query<{ chunks: number }>(
+        "SELECT chunks FROM keyword_files WHERE path = 'lib/cookies.js'",
+      );
+      assert.deepEqual(rows, [{ chunks: 1 }]);
+      await index.delete([cookieParse.id]);
+      const { rows: gone } = await pg.sql.query("SELECT 1 FROM keyword_files WHERE path = 'lib/cookies.js'");
+      assert.equal(gone.length, 0);
+    });
+
+    it('ranks the chunk defining an identifier first, whichever way the identifier is written', async () => {
+      const definition = chunk(
+        'src/cache.ts',
+        'export function parseCacheControlHeader(value: string) {\n  return value.split(",");\n}',
+        'parseCacheControlHeader',
+      );
+      const callers = Array.from({ length: 5 }, (_, i) =>
+        chunk(`src/caller${i}.ts`, `const directives = parseCacheControlHeader(response.headers.cache); // ${i}`),
+      );
+      const index = await open();
+      await index.upsert([...callers, definition]);
+      for (const text of ['parseCacheControlHeader', 'parse cache control header', 'parse_cache_control_header'])
+        assert.equal((await index.search({ text, limit: 3, filter: {} }))[0]?.id, definition.id, text);
+    });
+
+    it('answers a query with a 700-character CJK token instead of failing, and still uses the other words', async () => {
+      const pool = chunk('src/pool.ts', 'class Pool { acquire() {} } // 連接池');
+      const index = await open();
+      await index.upsert([pool]);
+      const long = '連'.repeat(700);
+      assert.deepEqual(await index.search({ text: long, limit: 5, filter: {} }), []);
+      assert.deepEqual(
+        (await index.search({ text: `${long} pool acquire`, limit: 5, filter: {} })).map((hit) => hit.id),
+        [pool.id],
+      );
+    });
+  });
+}

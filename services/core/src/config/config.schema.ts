@@ -286,12 +286,12 @@ export const configSchema = z.object({
   // Search gateway
   SEARCH_CANDIDATE_DEPTH: withDefault(integer(10, 1000), {
     group: 'Search gateway',
-    default: '50',
+    default: '100',
     description: 'Candidates each search leg returns before fusion (fixed, so ranks do not depend on `limit`).',
   }),
   SEARCH_RRF_K: withDefault(integer(1, 1000), {
     group: 'Search gateway',
-    default: '60',
+    default: '5',
     description: 'Reciprocal rank fusion constant k: a hit scores weight / (k + rank) per leg.',
   }),
   SEARCH_KEYWORD_WEIGHT: withDefault(decimal(0, 10), {

@@ -60,7 +60,7 @@ export const SearchResult = z
     symbolMatch: z
       .boolean()
       .optional()
-      .describe('Hybrid: the chunk defines the identifier the query names, which adds 1/(k+1) to its score.'),
+      .describe('The chunk defines the identifier the query names: definitions rank before other results.'),
   })
   .meta({ id: 'SearchResult' });
 export type SearchResult = z.infer<typeof SearchResult>;

@@ -15,7 +15,7 @@ export interface FusedHit {
   score: number;
   keyword?: LegPlacement;
   semantic?: LegPlacement;
-  /** The chunk defines the identifier the query names (see `boostDefinitions`). */
+  /** The chunk defines the identifier the query names (see `promoteDefinitions`). */
   symbolMatch?: boolean;
 }
 
@@ -61,22 +61,6 @@ export function fuseReciprocalRank(
 /** Fused order: score, then the best single-leg rank, then id. */
 export function compareFused(a: FusedHit, b: FusedHit): number {
   return b.score - a.score || bestRank(a) - bestRank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
-
-/**
- * A definition of the identifier the query names counts as a third leg that ranked it first: `+ 1 / (k + 1)` on
- * the fused score. Without it, `parse query` can rank a chunk that merely imports `parseQuery` above its definition
- * when the two legs disagree by a rank or two (on small corpora RRF scores differ by less than 1/(k+1)^2).
- * Returns a new, re-sorted list; `isDefinition` is asked only for hits, in order.
- */
-export function boostDefinitions<T extends FusedHit>(
-  hits: readonly T[],
-  isDefinition: (hit: T) => boolean,
-  k: number,
-): T[] {
-  return hits
-    .map((hit) => (isDefinition(hit) ? { ...hit, score: hit.score + 1 / (k + 1), symbolMatch: true } : hit))
-    .sort(compareFused);
 }
 
 /** A single leg's list as fused hits: the store's score stays the result score, the rank is its position. */

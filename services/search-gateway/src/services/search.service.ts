@@ -16,15 +16,9 @@ import type { SearchRequest, SearchResponse, SearchResult } from '../api/search.
 import { searchCacheKey } from '../search/cache-key.js';
 import { keepBestPerFile } from '../search/group-by-file.js';
 import { queryTerms } from '../search/query-terms.js';
-import { queryIdentifier, symbolNames } from '../search/definition-boost.js';
-import {
-  boostDefinitions,
-  type FusedHit,
-  type FusionOptions,
-  fuseReciprocalRank,
-  type Leg,
-  rankSingleLeg,
-} from '../search/reciprocal-rank-fusion.js';
+import { promoteDefinitions, queryIdentifier, symbolNames } from '../search/definition-boost.js';
+import { classifyQuery, definesIdentifier, fuseHybrid, type HybridFusionOptions } from '../search/hybrid-ranking.js';
+import { type FusedHit, type Leg, rankSingleLeg } from '../search/reciprocal-rank-fusion.js';
 import { buildSnippet } from '../search/snippet.js';
 
 /** What search reads from the catalog: chunk text for hits, the repositories and their index generations. */
@@ -38,7 +32,7 @@ export interface SearchTelemetry {
 }
 
 export interface SearchSettings {
-  fusion: FusionOptions;
+  fusion: HybridFusionOptions;
   /** Candidates each leg returns before fusion; fixed so a result's rank does not depend on `limit`. */
   candidateDepth: number;
   /** Extra vector candidates fetched when `pathGlobs` must be applied after the store (Chroma cannot glob). */
@@ -53,9 +47,19 @@ export interface SearchSettings {
   cache: { maxEntries: number; ttlMs: number };
 }
 
+/** Identifier queries trust the keyword leg more: exact names are what it matches best (tuned on bench:quality). */
+export const DEFAULT_IDENTIFIER_WEIGHTS: Record<Leg, number> = { keyword: 2, semantic: 1 };
+/** Weight of file-level fusion next to chunk-level fusion (tuned on bench:quality). */
+export const DEFAULT_FILE_WEIGHT = 1;
+
 export const DEFAULT_SEARCH_SETTINGS: SearchSettings = {
-  fusion: { k: 60, weights: { keyword: 1, semantic: 1 } },
-  candidateDepth: 50,
+  fusion: {
+    k: 5,
+    weights: { keyword: 1, semantic: 1 },
+    identifierWeights: DEFAULT_IDENTIFIER_WEIGHTS,
+    fileWeight: DEFAULT_FILE_WEIGHT,
+  },
+  candidateDepth: 100,
   pathFilterOverfetch: 4,
   legTimeoutMs: 5_000,
   embedTimeoutMs: 5_000,
@@ -160,12 +164,17 @@ export class SearchService {
       );
     }
 
+    const chunks = await this.readChunks(Object.values(answered), prefetched);
     const fusionStarted = performance.now();
+    const fileOf = (id: string) => {
+      const chunk = chunks.get(id);
+      return chunk && `${chunk.repository}\u0000${chunk.path}`;
+    };
     const fused =
       request.mode === 'hybrid'
-        ? fuseReciprocalRank(answered, settings.fusion)
+        ? fuseHybrid(answered, fileOf, classifyQuery(request.query), settings.fusion)
         : rankSingleLeg(request.mode, answered[request.mode] ?? []);
-    const results = await this.hydrate(fused, request, prefetched);
+    const results = this.page(fused, request, chunks);
     this.deps.telemetry.legCompleted('fusion', (performance.now() - fusionStarted) / 1000);
 
     return {
@@ -236,20 +245,29 @@ export class SearchService {
   }
 
   /**
-   * Turns ranked ids into the page of results: the catalog rows of every candidate (read by primary key, so the
-   * cost does not grow with the corpus; mostly prefetched while the legs ran), then the filters the stores may not
-   * have applied (path globs on the vector leg, and a second check of every filter), the definition boost in hybrid
-   * mode, grouping, and the page. Ids a store still had but the catalog no longer has (deleted since) are dropped.
-   * Snippets are built for the page only.
+   * The catalog rows of every candidate (read by primary key, so the cost does not grow with the corpus; mostly
+   * prefetched while the legs ran). Ids a store still had but the catalog no longer has (deleted since) are absent.
    */
-  private async hydrate(
+  private async readChunks(
+    legs: readonly ScoredId[][],
+    prefetched: readonly Promise<Chunk[]>[],
+  ): Promise<Map<string, Chunk>> {
+    const chunks = new Map((await Promise.all(prefetched)).flat().map((chunk) => [chunk.id, chunk]));
+    const missing = [...new Set(legs.flat().map((hit) => hit.id))].filter((id) => !chunks.has(id));
+    for (const chunk of await this.deps.catalog.getChunks(missing)) chunks.set(chunk.id, chunk);
+    return chunks;
+  }
+
+  /**
+   * Turns ranked ids into the page of results: the filters the stores may not have applied (path globs on the
+   * vector leg, and a second check of every filter), definitions first for an identifier query (in every mode),
+   * grouping, and the page. Snippets are built for the page only.
+   */
+  private page(
     ranked: readonly FusedHit[],
     request: SearchRequest,
-    prefetched: readonly Promise<Chunk[]>[],
-  ): Promise<SearchResult[]> {
-    const chunks = new Map((await Promise.all(prefetched)).flat().map((chunk) => [chunk.id, chunk]));
-    const missing = ranked.map((hit) => hit.id).filter((id) => !chunks.has(id));
-    for (const chunk of await this.deps.catalog.getChunks(missing)) chunks.set(chunk.id, chunk);
+    chunks: ReadonlyMap<string, Chunk>,
+  ): SearchResult[] {
     const pathMatches = request.pathGlobs && compilePathGlobs(request.pathGlobs).matches;
     const repositories = request.repositories && new Set(request.repositories);
     const languages = request.languages && new Set(request.languages);
@@ -265,12 +283,11 @@ export class SearchService {
           !secrets.isSecretPath(chunk.path) &&
           !looksLikeSecret(chunk.content),
       );
-    const identifier = request.mode === 'hybrid' ? queryIdentifier(request.query) : undefined;
+    const identifier = queryIdentifier(request.query);
     if (identifier) {
-      candidates = boostDefinitions(
+      candidates = promoteDefinitions(
         candidates,
-        ({ chunk }) => symbolNames(chunk.symbol, identifier),
-        this.deps.settings.fusion.k,
+        ({ chunk }) => symbolNames(chunk.symbol, identifier) || definesIdentifier(chunk.content, identifier),
       );
     }
     if (request.groupByFile)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { queryIdentifier, symbolNames } from '../../src/search/definition-boost.js';
-import { boostDefinitions, DEFAULT_FUSION, fuseReciprocalRank } from '../../src/search/reciprocal-rank-fusion.js';
+import { promoteDefinitions, queryIdentifier, symbolNames } from '../../src/search/definition-boost.js';
+import { DEFAULT_FUSION, fuseReciprocalRank } from '../../src/search/reciprocal-rank-fusion.js';
 
 describe('definition boost', () => {
   it('reads an identifier from short queries in any spelling, never from questions', () => {
@@ -21,14 +21,13 @@ describe('definition boost', () => {
     assert.ok(!symbolNames('parseQueryString', 'parsequery'));
   });
 
-  it('adds 1/(k+1) to definitions and re-sorts', () => {
-    // `importer` wins the plain fusion by a hair; the definition wins once boosted.
+  it('ranks definitions first in their fused order and keeps the others in theirs', () => {
     const fused = fuseReciprocalRank(
       {
         keyword: [
+          { id: 'importer', score: 3 },
           { id: 'definition', score: 2 },
           { id: 'other', score: 1.5 },
-          { id: 'importer', score: 1 },
         ],
         semantic: [
           { id: 'importer', score: 0.6 },
@@ -40,10 +39,20 @@ describe('definition boost', () => {
       DEFAULT_FUSION,
     );
     assert.equal(fused[0]!.id, 'importer');
-    const boosted = boostDefinitions(fused, (hit) => hit.id === 'definition', 60);
-    assert.equal(boosted[0]!.id, 'definition');
-    assert.equal(boosted[0]!.symbolMatch, true);
-    assert.equal(boosted[0]!.score, 1 / 61 + 1 / 64 + 1 / 61);
+    const promoted = promoteDefinitions(fused, (hit) => hit.id === 'definition' || hit.id === 'x');
+    assert.deepEqual(
+      promoted.map((hit) => [hit.id, hit.symbolMatch]),
+      [
+        ['definition', true],
+        ['x', true],
+        ['importer', undefined],
+        ['other', undefined],
+      ],
+    );
     assert.equal(fused[0]!.symbolMatch, undefined, 'the input is not changed');
+    assert.deepEqual(
+      promoteDefinitions(fused, () => false),
+      fused,
+    );
   });
 });

@@ -4,56 +4,58 @@ import { ConfigError } from '../../errors.js';
 import type { KeywordIndex, KeywordQuery } from '../../ports/keyword-index.js';
 import type { SqlDatabase } from '../../ports/sql-database.js';
 import {
-  chunkIdentifiers,
-  chunkWords,
-  MAX_LIMIT,
-  queryTerms,
-  validChunks,
-  validQuery,
-  type QueryTerm,
-} from './keyword-documents.js';
+  type Bm25Candidate,
+  type Bm25Parameters,
+  type CorpusStatistics,
+  DEFAULT_BM25,
+  estimateFileFrequency,
+  rankBm25,
+  type TermStatistics,
+} from './bm25.js';
+import { chunkIdentifiers, chunkWords, queryWords, validChunks, validQuery } from './keyword-documents.js';
 
 export interface PostgresKeywordIndexOptions {
   /** Close the database with the index (when nothing else shares it). */
   ownsDatabase?: boolean;
   /**
-   * Most rows each OR fallback step and the fragment step look at. Bounds their cost whatever the corpus size (about
-   * 15 µs a row for `ts_rank_cd`); see `search`. Default 500.
+   * Most chunks a search scores (and most rows a term's frequency is counted over). Candidates are the chunks holding
+   * the rarest query terms whose chunks together fit under it, so common words never pull in the whole corpus.
+   * Default 4000.
    */
   candidateCap?: number;
+  bm25?: Bm25Parameters;
 }
 
 const UPSERT_BATCH = 500;
-// ts_rank_cd weights for D (split content), C (content), B (path), A (symbol).
-const WEIGHTS = '{0.1,0.2,0.4,1.0}';
-// 1: divide by 1 + log(document length), so long chunks do not win by size; 32: rank/(rank+1), into [0, 1).
-const NORMALIZATION = 33;
-// Tiers keep scores monotone across steps: AND matches rank above matches of two rare terms, above matches of one,
-// above fragment matches.
-const AND_TIER = 3;
-const PAIR_TIER = 2;
-const OR_TIER = 1;
-const RARE_TERMS = 4;
-/** A term in this many rows (under the filter) is common: it never selects candidates while a rarer term does. */
-const COMMON_TERM_ROWS = 250;
-/** How long the planner's list of common lexemes is reused before it is read again. */
-const COMMON_LEXEMES_TTL_MS = 60_000;
+/**
+ * Field weights of a chunk's term frequencies: a term in the enclosing symbol counts 4 times, in the path 2 times;
+ * content counts once as typed (exact identifiers, `simple` lexemes) and once as stemmed words, so a plain word
+ * present in both forms counts 2.
+ */
+const FIELD_WEIGHTS = { symbol: 4, path: 2, content: 1, words: 1 } as const;
+/** A term in this many rows (under the filter) counts as common: its count stops there. */
+const COUNT_CAP_DEFAULT = 4000;
+/** How long corpus statistics and the planner's list of common lexemes are reused before they are read again. */
+const STATISTICS_TTL_MS = 60_000;
 
-interface Hit {
+interface Term {
+  lexeme: string;
+  /** The query tokens (lower-case) it came from, for the fragment fallback. */
+  tsquery: string;
+}
+
+interface CandidateRow {
   id: string;
+  repository: string;
   path: string;
-  score: number;
+  tokens: number;
+  file_tokens: number;
+  frequencies: number[];
 }
 
 function quote(lexeme: string): string {
-  // Lexemes come from `queryTerms` (letters and digits only), so quoting cannot be broken out of.
+  // Lexemes are letters and digits only (query tokens and their stems), so quoting cannot be broken out of.
   return `'${lexeme}'`;
-}
-
-/** `getUserName` matches as typed or as its words in sequence (`get <-> user <-> name`). */
-function termQuery(term: QueryTerm): string {
-  if (term.words.length <= 1) return quote(term.token);
-  return `(${quote(term.token)} | ${term.words.map(quote).join(' <-> ')})`;
 }
 
 function escapeLike(value: string): string {
@@ -73,41 +75,41 @@ function filterSql(filter: SearchFilter, globs: PathGlobFilter | undefined, firs
 }
 
 /**
- * Keyword search on PostgreSQL full-text search (also on PGlite): per-chunk documents in `keyword_chunks`, a
- * `simple`-config tsvector over symbol, path, content and identifier-split content, GIN-indexed, plus a trigram
- * index on identifiers for fragments.
+ * Keyword search on PostgreSQL full-text search (also on PGlite) ranked by BM25. Per-chunk documents in
+ * `keyword_chunks`: a tsvector (GIN) with the symbol (A), the path's words (B), the content as typed (C, `simple`:
+ * exact identifiers) and the content's identifier-split words stemmed in English (D, stop words dropped); beside it
+ * the chunk's length in words and its field-weighted term frequencies. `keyword_files` holds each file's length.
  *
- * Query design, from measurements on 100k chunks (ENVIRONMENT.md): AND matching is fast (~1 ms) but finds nothing
- * for most natural-language queries; ranking every OR match costs 90-500 ms because `ts_rank_cd` runs on each of up
- * to 65k matching rows. So a search runs cheap steps and stops once it has `limit` results:
- *  1. AND of all terms, ranked (precise; usually enough for identifier and short queries).
- *  2. OR fallback over capped candidate sets chosen rare-term-first: one capped count per term (GIN, stops at
- *     `COMMON_TERM_ROWS`) finds the rarest terms; candidates are first rows containing two of the (up to four)
- *     rarest, then rows containing one (each set at most `candidateCap` rows), and only those are ranked against
- *     the full OR query. Common words ("the", "get") never pull in the whole corpus.
- *  3. Identifier fragments (`UserNam`) through the trigram index, also capped, for the terms that matched no whole
- *     word in step 1 or 2 only: a word the full-text index knows needs no substring search, and scoring substring
- *     matches of common words ("the") over thousands of rows was the adapter's slowest path (0.6 s). Fragment matches
- *     are scored by the share of fragments found, not `word_similarity`, which costs ~0.3 ms per row.
+ * A search (ts_rank_cd is not BM25, and ranking every OR match costs 90-500 ms on 100k chunks):
+ *  1. The query becomes lexemes: stemmed words, exact identifiers, a short query's words run together.
+ *  2. Each lexeme's chunk and file frequency under the filter, counted up to the cap (GIN); lexemes the planner's
+ *     statistics know as common are estimated from those instead of counted.
+ *  3. Candidates: the chunks holding the rarest lexemes, as many lexemes as fit under the cap together.
+ *  4. Their frequencies and file lengths are read and `rankBm25` scores them: file BM25 + a share of chunk BM25.
+ *  5. Identifier fragments (`UserNam`) through the trigram index, for tokens no chunk holds whole, ranked after.
  */
 export class PostgresKeywordIndex implements KeywordIndex {
   readonly name = 'postgres';
   private readonly candidateCap: number;
-  private commonLexemes: { readAt: number; lexemes: Promise<Set<string>> } | undefined;
+  private readonly bm25: Bm25Parameters;
+  private statistics:
+    | { readAt: number; value: Promise<{ byRepository: Map<string, CorpusStatistics>; common: Map<string, number> }> }
+    | undefined;
 
   constructor(
     private readonly sql: SqlDatabase,
     private readonly options: PostgresKeywordIndexOptions = {},
   ) {
-    this.candidateCap = options.candidateCap ?? 500;
+    this.candidateCap = options.candidateCap ?? COUNT_CAP_DEFAULT;
+    this.bm25 = options.bm25 ?? DEFAULT_BM25;
   }
 
   async init(): Promise<void> {
     const { rows } = await this.sql.query<{ table: string | null }>(
-      "SELECT to_regclass('keyword_chunks')::text AS table",
+      "SELECT to_regclass('keyword_files')::text AS table",
     );
     if (!rows[0]?.table) {
-      throw new ConfigError('the keyword_chunks table is missing: run `myragdb db migrate` first');
+      throw new ConfigError('the keyword_files table is missing: run `myragdb db migrate` first');
     }
   }
 
@@ -117,163 +119,257 @@ export class PostgresKeywordIndex implements KeywordIndex {
       const batch = valid.slice(offset, offset + UPSERT_BATCH);
       const words = batch.map(chunkWords);
       await this.sql.query(
-        `INSERT INTO keyword_chunks (id, repository, path, language, document, identifiers)
-         SELECT c.id, c.repository, c.path, c.language,
-           setweight(to_tsvector('simple', c.symbol_text), 'A') || setweight(to_tsvector('simple', c.path_text), 'B')
-             || setweight(to_tsvector('simple', c.content), 'C') || setweight(to_tsvector('simple', c.words), 'D'),
-           c.identifiers
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-           $9::text[]) AS c(id, repository, path, language, symbol_text, path_text, content, words, identifiers)
+        `WITH c AS (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+             $8::text[], $9::text[]) AS c(id, repository, path, language, symbol_text, path_text, content, words,
+             identifiers)
+         ), v AS (
+           SELECT c.*, setweight(to_tsvector('simple', c.symbol_text) || to_tsvector('english', c.symbol_text), 'A') AS a,
+             setweight(to_tsvector('english', c.path_text), 'B') AS b,
+             setweight(to_tsvector('simple', c.content), 'C') AS cc,
+             setweight(to_tsvector('english', c.words), 'D') AS d
+           FROM c
+         )
+         INSERT INTO keyword_chunks (id, repository, path, language, document, identifiers, tokens, term_weights)
+         SELECT v.id, v.repository, v.path, v.language, v.a || v.b || v.cc || v.d, v.identifiers,
+           coalesce((SELECT sum(cardinality(u.positions)) FROM unnest(v.d) AS u), 0),
+           coalesce((SELECT jsonb_object_agg(t.lexeme, t.weight) FROM (
+             SELECT f.lexeme, sum(f.weight) AS weight FROM (
+               SELECT lexeme, cardinality(positions) * ${FIELD_WEIGHTS.symbol} AS weight FROM unnest(v.a)
+               UNION ALL SELECT lexeme, cardinality(positions) * ${FIELD_WEIGHTS.path} FROM unnest(v.b)
+               UNION ALL SELECT lexeme, cardinality(positions) * ${FIELD_WEIGHTS.content} FROM unnest(v.cc)
+               UNION ALL SELECT lexeme, cardinality(positions) * ${FIELD_WEIGHTS.words} FROM unnest(v.d)
+             ) AS f GROUP BY f.lexeme) AS t), '{}'::jsonb)
+         FROM v
          ON CONFLICT (id) DO UPDATE SET repository = excluded.repository, path = excluded.path,
-           language = excluded.language, document = excluded.document, identifiers = excluded.identifiers`,
+           language = excluded.language, document = excluded.document, identifiers = excluded.identifiers,
+           tokens = excluded.tokens, term_weights = excluded.term_weights`,
         [
           batch.map((chunk) => chunk.id),
           batch.map((chunk) => chunk.repository),
           batch.map((chunk) => chunk.path),
           batch.map((chunk) => chunk.language),
           batch.map((chunk, index) => `${chunk.symbol ?? ''} ${words[index]!.symbol}`),
-          batch.map((chunk, index) => `${chunk.path} ${words[index]!.path}`),
+          batch.map((_, index) => words[index]!.path),
           batch.map((chunk) => chunk.content),
           batch.map((_, index) => words[index]!.content),
           batch.map(chunkIdentifiers),
         ],
       );
+      await this.refreshFiles(batch);
     }
+    this.statistics = undefined;
   }
 
   async delete(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.sql.query('DELETE FROM keyword_chunks WHERE id = ANY($1::text[])', [ids]);
+    const { rows } = await this.sql.query<{ repository: string; path: string }>(
+      'DELETE FROM keyword_chunks WHERE id = ANY($1::text[]) RETURNING repository, path',
+      [ids],
+    );
+    await this.refreshFiles(rows);
+    this.statistics = undefined;
   }
 
   async deleteRepository(repository: string): Promise<void> {
     await this.sql.query('DELETE FROM keyword_chunks WHERE repository = $1', [repository]);
+    await this.sql.query('DELETE FROM keyword_files WHERE repository = $1', [repository]);
+    this.statistics = undefined;
+  }
+
+  /** Recomputes the length of the files `touched` names from their chunks (dropping files left without any). */
+  private async refreshFiles(touched: readonly { repository: string; path: string }[]): Promise<void> {
+    if (touched.length === 0) return;
+    const files = [...new Map(touched.map((file) => [`${file.repository}\0${file.path}`, file])).values()];
+    const params = [files.map((file) => file.repository), files.map((file) => file.path)];
+    await this.sql.query(
+      `INSERT INTO keyword_files (repository, path, tokens, chunks)
+       SELECT k.repository, k.path, sum(k.tokens), count(*)
+       FROM keyword_chunks k JOIN unnest($1::text[], $2::text[]) AS f(repository, path)
+         ON k.repository = f.repository AND k.path = f.path
+       GROUP BY k.repository, k.path
+       ON CONFLICT (repository, path) DO UPDATE SET tokens = excluded.tokens, chunks = excluded.chunks`,
+      params,
+    );
+    await this.sql.query(
+      `DELETE FROM keyword_files k USING unnest($1::text[], $2::text[]) AS f(repository, path)
+       WHERE k.repository = f.repository AND k.path = f.path
+         AND NOT EXISTS (SELECT 1 FROM keyword_chunks c WHERE c.repository = k.repository AND c.path = k.path)`,
+      params,
+    );
   }
 
   async search(query: KeywordQuery): Promise<ScoredId[]> {
     const { text, limit, filter } = validQuery(query);
-    const terms = queryTerms(text);
-    if (terms.length === 0 || filter.repositories?.length === 0 || filter.languages?.length === 0) return [];
+    const words = queryWords(text);
+    if (words.length === 0 || filter.repositories?.length === 0 || filter.languages?.length === 0) return [];
     const globs = filter.pathGlobs?.length ? compilePathGlobs(filter.pathGlobs) : undefined;
 
-    const found = new Map<string, number>();
-    const take = (hits: readonly Hit[], tier: number) => {
-      for (const hit of hits) {
-        if (found.size >= limit) return;
-        if (!found.has(hit.id) && (!globs || globs.matches(hit.path))) found.set(hit.id, tier + hit.score);
-      }
-    };
-    // A path filter is applied after the SQL prefix pre-filter, so each step over-fetches when globs are set.
-    const fetchLimit = Math.min(globs ? limit * 8 : limit, MAX_LIMIT * 8);
+    const [terms, statistics] = await Promise.all([this.lexemes(words), this.readStatistics()]);
+    const corpus = corpusUnder(statistics.byRepository, filter.repositories);
+    if (terms.length === 0 || corpus.chunks === 0) return [];
+    const counts = await this.countTerms(terms, corpus, statistics, filter, globs);
+    const matched = terms
+      .map((term, index) => ({ term, weight: 1, ...counts[index]! }))
+      .filter((term) => term.chunkFrequency > 0);
 
-    const all = terms.map(termQuery);
-    take(await this.ranked(all.join(' & '), undefined, filter, globs, fetchLimit), AND_TIER);
-    // With one term, step 1 is that term's whole-word search: fragments only when it found nothing.
-    let unmatched = found.size === 0 ? terms : [];
-    if (found.size < limit && terms.length > 1) {
-      const counted = await this.countTerms(terms, filter, globs);
-      unmatched = terms.filter((_, index) => counted[index] === 0);
-      const candidates = candidateQueries(all, counted, this.candidateCap);
-      const orQuery = all.join(' | ');
-      if (candidates.pairs) take(await this.ranked(orQuery, candidates.pairs, filter, globs, fetchLimit), PAIR_TIER);
-      if (found.size < limit && candidates.any)
-        take(await this.ranked(orQuery, candidates.any, filter, globs, fetchLimit + found.size), OR_TIER);
+    const hits: ScoredId[] = [];
+    if (matched.length > 0) {
+      const candidates = await this.candidates(matched, filter, globs);
+      hits.push(...rankBm25(candidates, matched, corpus, this.bm25).slice(0, limit));
     }
-    if (found.size < limit && unmatched.length > 0)
-      take(await this.fragments(unmatched, filter, globs, fetchLimit + found.size), 0);
-    return [...found].map(([id, score]) => ({ id, score }));
+    // Tokens no chunk holds as a whole word or identifier: look for them inside identifiers.
+    const found = new Set(matched.map((term) => term.term.lexeme));
+    const unmatched = [
+      ...new Set(words.filter((word) => !word.stem && !found.has(word.text)).map((word) => word.text)),
+    ];
+    if (hits.length < limit && unmatched.length > 0) {
+      const floor = hits.at(-1)?.score ?? 1;
+      const seen = new Set(hits.map((hit) => hit.id));
+      for (const hit of await this.fragments(unmatched, filter, globs, limit + hits.length)) {
+        if (hits.length >= limit) break;
+        if (!seen.has(hit.id)) hits.push({ id: hit.id, score: floor * hit.score });
+      }
+    }
+    return hits;
   }
 
-  /** Rows matching `tsquery` (or only the capped `prefilter` candidates), ranked by `ts_rank_cd` against `tsquery`. */
-  private async ranked(
-    tsquery: string,
-    prefilter: string | undefined,
-    filter: SearchFilter,
-    globs: PathGlobFilter | undefined,
-    limit: number,
-  ): Promise<Hit[]> {
-    const where = filterSql(filter, globs, 2);
-    const limitParam = where.params.length + 2;
-    const params: unknown[] = [tsquery, ...where.params, limit];
-    let candidates = `(SELECT id, path, document FROM keyword_chunks WHERE document @@ $1::tsquery AND ${where.clause})`;
-    if (prefilter) {
-      candidates = `(SELECT id, path, document FROM keyword_chunks
-        WHERE document @@ $${limitParam + 1}::tsquery AND ${where.clause} LIMIT $${limitParam + 2})`;
-      params.push(prefilter, this.candidateCap);
-    }
-    const { rows } = await this.sql.query<Hit>(
-      `SELECT c.id, c.path, ts_rank_cd('${WEIGHTS}', c.document, $1::tsquery, ${NORMALIZATION}) AS score
-       FROM ${candidates} AS c
-       ORDER BY score DESC, c.id LIMIT $${limitParam}`,
-      params,
+  /** The query's lexemes: stemmed words through the English dictionary (stop words vanish), exact ones as given. */
+  private async lexemes(words: readonly { text: string; stem: boolean }[]): Promise<Term[]> {
+    const { rows } = await this.sql.query<{ lexemes: string[] | null }>(
+      `SELECT CASE WHEN w.stem THEN ts_lexize('english_stem', w.text) ELSE ARRAY[w.text] END AS lexemes
+       FROM unnest($1::text[], $2::boolean[]) WITH ORDINALITY AS w(text, stem, position) ORDER BY w.position`,
+      [words.map((word) => word.text), words.map((word) => word.stem)],
     );
-    return rows;
+    const lexemes = new Set(rows.flatMap((row) => row.lexemes ?? []).filter((lexeme) => lexeme.length > 0));
+    return [...lexemes].slice(0, 16).map((lexeme) => ({ lexeme, tsquery: quote(lexeme) }));
   }
 
   /**
-   * Rows matching each term, counted up to `COMMON_TERM_ROWS`. A GIN scan builds the bitmap of every matching row
-   * before any LIMIT applies (~3 ms for a word in half of 100k chunks), so words the planner's statistics already
-   * know as common are not counted: they are given `COMMON_TERM_ROWS`. Statistics are table-wide, so a word common
-   * elsewhere but rare in a filtered repository is treated as common; that only changes which candidates are read.
+   * Chunk and file frequency of each term under the filter. Counts stop at the cap; a GIN scan builds the bitmap of
+   * every matching row before any LIMIT applies, so lexemes the planner's statistics know as common are not
+   * counted but estimated from those statistics (table-wide, scaled to the filtered corpus).
    */
   private async countTerms(
-    terms: readonly QueryTerm[],
+    terms: readonly Term[],
+    corpus: CorpusStatistics,
+    statistics: { byRepository: Map<string, CorpusStatistics>; common: Map<string, number> },
     filter: SearchFilter,
     globs: PathGlobFilter | undefined,
-  ): Promise<number[]> {
-    const common = await this.readCommonLexemes();
-    const counted = terms.filter((term) => !common.has(term.token)).map(termQuery);
+  ): Promise<Omit<TermStatistics, 'weight'>[]> {
+    const counted = terms.filter((term) => !statistics.common.has(term.lexeme));
     const where = filterSql(filter, globs, 3);
     const { rows } =
       counted.length === 0
         ? { rows: [] }
-        : await this.sql.query<{ hits: number }>(
-            `SELECT (SELECT count(*) FROM (SELECT 1 FROM keyword_chunks
-                WHERE document @@ t.query::tsquery AND ${where.clause} LIMIT $2) AS capped)::int AS hits
-             FROM unnest($1::text[]) WITH ORDINALITY AS t(query, term) ORDER BY t.term`,
-            [counted, COMMON_TERM_ROWS, ...where.params],
+        : await this.sql.query<{ chunks: number; files: number }>(
+            `SELECT s.chunks, s.files FROM unnest($1::text[]) WITH ORDINALITY AS t(query, term),
+             LATERAL (SELECT count(*)::int AS chunks, count(DISTINCT (x.repository, x.path))::int AS files
+               FROM (SELECT repository, path FROM keyword_chunks
+                     WHERE document @@ t.query::tsquery AND ${where.clause} LIMIT $2) AS x) AS s
+             ORDER BY t.term`,
+            [counted.map((term) => term.tsquery), this.candidateCap, ...where.params],
           );
-    const hits = rows.map((row) => row.hits);
-    return terms.map((term) => (common.has(term.token) ? COMMON_TERM_ROWS : hits.shift()!));
+    return terms.map((term) => {
+      const share = statistics.common.get(term.lexeme);
+      if (share !== undefined) {
+        const chunkFrequency = Math.max(1, Math.round(share * corpus.chunks));
+        return { chunkFrequency, fileFrequency: estimateFileFrequency(chunkFrequency, corpus) };
+      }
+      const row = rows.shift()!;
+      if (row.chunks < this.candidateCap) return { chunkFrequency: row.chunks, fileFrequency: row.files };
+      // At the cap the count is a lower bound, and the file count is estimated from it.
+      return { chunkFrequency: row.chunks, fileFrequency: estimateFileFrequency(row.chunks, corpus) };
+    });
   }
 
   /**
-   * Lexemes the planner's statistics (`pg_stats.most_common_elems`, kept by ANALYZE/autovacuum) put in at least
-   * `COMMON_TERM_ROWS` rows; empty before the table is first analysed. Read at most once a minute.
+   * The chunks holding the rarest terms (as many terms as fit under the cap together, at least one), with their
+   * length, their file's length and the frequency of every query term.
    */
-  private readCommonLexemes(): Promise<Set<string>> {
-    if (!this.commonLexemes || performance.now() - this.commonLexemes.readAt > COMMON_LEXEMES_TTL_MS) {
-      const lexemes = this.sql
-        .query<{ lexeme: string }>(
-          `SELECT u.lexeme FROM pg_stats,
+  private async candidates(
+    terms: readonly ({ term: Term } & Omit<TermStatistics, 'weight'>)[],
+    filter: SearchFilter,
+    globs: PathGlobFilter | undefined,
+  ): Promise<Bm25Candidate[]> {
+    const rare: string[] = [];
+    let rows = 0;
+    for (const term of [...terms].sort((a, b) => a.chunkFrequency - b.chunkFrequency)) {
+      rows += term.chunkFrequency;
+      if (rare.length > 0 && rows > this.candidateCap) break;
+      rare.push(term.term.tsquery);
+    }
+    const where = filterSql(filter, globs, 4);
+    const { rows: found } = await this.sql.query<CandidateRow>(
+      `SELECT k.id, k.repository, k.path, k.tokens, f.tokens AS file_tokens,
+         ARRAY(SELECT coalesce((k.term_weights ->> t.lexeme)::float8, 0)
+               FROM unnest($2::text[]) WITH ORDINALITY AS t(lexeme, position) ORDER BY t.position) AS frequencies
+       FROM (SELECT id, repository, path, tokens, term_weights FROM keyword_chunks
+             WHERE document @@ $1::tsquery AND ${where.clause} LIMIT $3) AS k
+       JOIN keyword_files f ON f.repository = k.repository AND f.path = k.path`,
+      [rare.join(' | '), terms.map((term) => term.term.lexeme), this.candidateCap, ...where.params],
+    );
+    return found
+      .filter((row) => !globs || globs.matches(row.path))
+      .map((row) => ({
+        id: row.id,
+        file: `${row.repository}\0${row.path}`,
+        tokens: row.tokens,
+        fileTokens: Number(row.file_tokens),
+        frequencies: row.frequencies.map(Number),
+      }));
+  }
+
+  /**
+   * Corpus size per repository (from `keyword_files`) and the lexemes the planner's statistics
+   * (`pg_stats.most_common_elems`, kept by ANALYZE/autovacuum) put in at least `candidateCap` rows, with their share
+   * of rows. Read at most once a minute, and again after this instance writes.
+   */
+  private readStatistics() {
+    if (!this.statistics || performance.now() - this.statistics.readAt > STATISTICS_TTL_MS) {
+      const value = Promise.all([
+        this.sql.query<{ repository: string; files: number; chunks: number; tokens: number }>(
+          `SELECT repository, count(*)::int AS files, sum(chunks)::int AS chunks, sum(tokens)::float8 AS tokens
+           FROM keyword_files GROUP BY repository`,
+        ),
+        this.sql.query<{ lexeme: string; frequency: number }>(
+          `SELECT u.lexeme, u.frequency::float8 AS frequency FROM pg_stats,
              unnest(most_common_elems::text::text[], most_common_elem_freqs) AS u(lexeme, frequency)
            WHERE schemaname = current_schema() AND tablename = 'keyword_chunks' AND attname = 'document'
              AND u.lexeme IS NOT NULL
              AND u.frequency * (SELECT reltuples FROM pg_class WHERE oid = 'keyword_chunks'::regclass) >= $1`,
-          [COMMON_TERM_ROWS],
-        )
-        .then(({ rows }) => new Set(rows.map((row) => row.lexeme)));
-      this.commonLexemes = { readAt: performance.now(), lexemes };
+          [this.candidateCap],
+        ),
+      ]).then(([repositories, common]) => ({
+        byRepository: new Map(
+          repositories.rows.map((row) => [
+            row.repository,
+            { files: row.files, chunks: row.chunks, tokens: Number(row.tokens) },
+          ]),
+        ),
+        common: new Map(common.rows.map((row) => [row.lexeme, row.frequency])),
+      }));
+      this.statistics = { readAt: performance.now(), value };
       // A failed read is retried by the next search rather than cached.
-      lexemes.catch(() => (this.commonLexemes = undefined));
+      value.catch(() => (this.statistics = undefined));
     }
-    return this.commonLexemes.lexemes;
+    return this.statistics.value;
   }
 
   /**
-   * Identifier fragments (3+ characters) found inside identifiers, via the trigram index; capped like step 2. Scored
-   * by the share of fragments a chunk contains, in [0, 0.99]; among equals, chunks with fewer identifiers first.
+   * Identifier fragments (3+ characters) found inside identifiers, via the trigram index, capped. Scored by the
+   * share of fragments a chunk contains, in [0, 0.99]; among equals, chunks with fewer identifiers first.
    */
   private async fragments(
-    terms: readonly QueryTerm[],
+    tokens: readonly string[],
     filter: SearchFilter,
     globs: PathGlobFilter | undefined,
     limit: number,
-  ): Promise<Hit[]> {
-    const fragments = terms.map((term) => term.token).filter((token) => token.length >= 3);
+  ): Promise<{ id: string; path: string; score: number }[]> {
+    const fragments = tokens.filter((token) => token.length >= 3);
     if (fragments.length === 0) return [];
     const where = filterSql(filter, globs, 3);
-    const { rows } = await this.sql.query<Hit>(
+    const { rows } = await this.sql.query<{ id: string; path: string; score: number }>(
       `SELECT c.id, c.path,
          (SELECT count(*) FROM unnest($1::text[]) AS p WHERE c.identifiers LIKE p)::float8
            / cardinality($1::text[]) * 0.99 AS score
@@ -282,7 +378,7 @@ export class PostgresKeywordIndex implements KeywordIndex {
        ORDER BY score DESC, length(c.identifiers), c.id LIMIT $${where.params.length + 3}`,
       [fragments.map((fragment) => `%${escapeLike(fragment)}%`), this.candidateCap, ...where.params, limit],
     );
-    return rows;
+    return rows.filter((row) => !globs || globs.matches(row.path));
   }
 
   async ping(): Promise<void> {
@@ -294,31 +390,17 @@ export class PostgresKeywordIndex implements KeywordIndex {
   }
 }
 
-/**
- * Candidate queries of the OR fallback from each term's capped row count. The rare terms are the rarest
- * non-common ones whose rows together fit in `cap` (at least one, at most `RARE_TERMS`): `pairs` matches two of
- * them, `any` one of them. Only when every matching term is common, `any` is the rarest of those.
- */
-function candidateQueries(
-  termQueries: readonly string[],
-  counts: readonly number[],
-  cap: number,
-): { pairs?: string; any?: string } {
-  const matching = counts
-    .map((hits, index) => ({ hits, query: termQueries[index]! }))
-    .filter((term) => term.hits > 0)
-    .sort((a, b) => a.hits - b.hits);
-  // `matching` is rarest first, so the rare terms are a prefix of it.
-  const rare: typeof matching = [];
-  let rows = 0;
-  for (const term of matching) {
-    rows += term.hits;
-    if (term.hits >= COMMON_TERM_ROWS || rare.length === RARE_TERMS || (rows > cap && rare.length > 0)) break;
-    rare.push(term);
+/** The corpus a filter covers: the sum over its repositories (every repository when unfiltered). */
+function corpusUnder(
+  byRepository: ReadonlyMap<string, CorpusStatistics>,
+  repositories: readonly string[] | undefined,
+): CorpusStatistics {
+  const total = { chunks: 0, files: 0, tokens: 0 };
+  for (const [name, statistics] of byRepository) {
+    if (repositories && !repositories.includes(name)) continue;
+    total.chunks += statistics.chunks;
+    total.files += statistics.files;
+    total.tokens += statistics.tokens;
   }
-  if (rare.length === 0) return matching.length > 0 ? { any: matching[0]!.query } : {};
-  const pairs = rare.flatMap((first, index) =>
-    rare.slice(index + 1).map((second) => `(${first.query} & ${second.query})`),
-  );
-  return { ...(pairs.length > 0 ? { pairs: pairs.join(' | ') } : {}), any: rare.map((term) => term.query).join(' | ') };
+  return total;
 }

@@ -135,6 +135,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     auth: {
       perKeyPerMinute: config.RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE,
       failedAttemptsPer15Minutes: config.AUTH_FAILED_ATTEMPTS_PER_15_MINUTES,
+      exemptLoopback: config.RATE_LIMIT_LOOPBACK_EXEMPT,
     },
     mcp: { maxBatchSize: config.MCP_MAX_BATCH_SIZE },
     readiness,

@@ -81,6 +81,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     MYRAGDB_DATA_DIR: dataDir,
     PORT: String(options.port),
     HOST: options.env.HOST ?? '127.0.0.1',
+    // One user and their agents on this machine: shared-server request limits would only get in their way.
+    RATE_LIMIT_LOOPBACK_EXEMPT: options.env.RATE_LIMIT_LOOPBACK_EXEMPT ?? 'true',
     MYRAGDB_API_KEY: adminKey.key,
     // API clients may register folders under the ones given here unless the user chose the roots.
     MYRAGDB_ALLOWED_ROOTS: options.env.MYRAGDB_ALLOWED_ROOTS || folders.join(','),

@@ -189,6 +189,12 @@ export const configSchema = z.object({
     default: '36000',
     description: 'Requests per hour allowed from all clients together, per service instance.',
   }),
+  RATE_LIMIT_LOOPBACK_EXEMPT: withDefault(boolean(), {
+    group: 'HTTP',
+    default: 'false',
+    description:
+      'Clients on loopback (127.0.0.1, ::1) skip the request-rate limits; failed-auth limiting still applies. `myragdb up` turns it on: a local user or agent is not a shared server.',
+  }),
 
   // Security
   SECRET_KEY: optional(z.string(), {

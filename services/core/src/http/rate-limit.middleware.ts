@@ -18,13 +18,28 @@ export interface RateLimitSettings {
   globalPerHour: number;
   /** Path prefixes never limited (health probes, metrics). */
   exemptPathPrefixes?: readonly string[];
+  /** Loopback clients are not limited (local mode: the only clients are the user and their agents). */
+  exemptLoopback?: boolean;
+}
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
+
+/** The client address after `trust proxy`, so a loopback reverse proxy does not make every client local. */
+export function isLoopbackClient(req: Request): boolean {
+  return LOOPBACK.test(req.ip ?? '');
 }
 
 export const DEFAULT_RATE_LIMIT_EXEMPT_PATHS = ['/api/v1/health', '/api/v1/metrics'] as const;
 
 type Scope = 'client' | 'global';
 
-function limiter(scope: Scope, windowMs: number, limit: number, exempt: readonly string[]): RequestHandler {
+function limiter(
+  scope: Scope,
+  windowMs: number,
+  limit: number,
+  exempt: readonly string[],
+  exemptLoopback: boolean,
+): RequestHandler {
   const window = windowMs === MINUTE_MS ? 'minute' : 'hour';
   return rateLimit({
     windowMs,
@@ -33,7 +48,7 @@ function limiter(scope: Scope, windowMs: number, limit: number, exempt: readonly
     legacyHeaders: false,
     // Global limits share one bucket; per-client limits use express-rate-limit's IP key (IPv6 /56 subnets).
     ...(scope === 'global' ? { keyGenerator: () => 'global' } : {}),
-    skip: (req: Request) => underPathPrefix(req, exempt),
+    skip: (req: Request) => underPathPrefix(req, exempt) || (exemptLoopback && isLoopbackClient(req)),
     handler: (_req, res, next) => {
       const retryAfter = res.getHeader('Retry-After');
       next(
@@ -54,10 +69,11 @@ function limiter(scope: Scope, windowMs: number, limit: number, exempt: readonly
  */
 export function rateLimits(settings: RateLimitSettings): RequestHandler[] {
   const exempt = settings.exemptPathPrefixes ?? DEFAULT_RATE_LIMIT_EXEMPT_PATHS;
+  const loopback = settings.exemptLoopback ?? false;
   return [
-    limiter('global', HOUR_MS, settings.globalPerHour, exempt),
-    limiter('global', MINUTE_MS, settings.globalPerMinute, exempt),
-    limiter('client', HOUR_MS, settings.perClientPerHour, exempt),
-    limiter('client', MINUTE_MS, settings.perClientPerMinute, exempt),
+    limiter('global', HOUR_MS, settings.globalPerHour, exempt, loopback),
+    limiter('global', MINUTE_MS, settings.globalPerMinute, exempt, loopback),
+    limiter('client', HOUR_MS, settings.perClientPerHour, exempt, loopback),
+    limiter('client', MINUTE_MS, settings.perClientPerMinute, exempt, loopback),
   ];
 }

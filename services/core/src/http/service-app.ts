@@ -29,6 +29,7 @@ export type HttpConfig = Pick<
   | 'RATE_LIMIT_REQUESTS_PER_HOUR'
   | 'RATE_LIMIT_GLOBAL_REQUESTS_PER_MINUTE'
   | 'RATE_LIMIT_GLOBAL_REQUESTS_PER_HOUR'
+  | 'RATE_LIMIT_LOOPBACK_EXEMPT'
 >;
 
 export interface ServiceAppOptions {
@@ -60,6 +61,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
       globalPerMinute: config.RATE_LIMIT_GLOBAL_REQUESTS_PER_MINUTE,
       globalPerHour: config.RATE_LIMIT_GLOBAL_REQUESTS_PER_HOUR,
       exemptPathPrefixes: options.rateLimitExemptPaths ?? DEFAULT_RATE_LIMIT_EXEMPT_PATHS,
+      exemptLoopback: config.RATE_LIMIT_LOOPBACK_EXEMPT,
     }),
   );
   app.use(contentTypeAllowlist(options.allowedContentTypes ?? DEFAULT_ALLOWED_CONTENT_TYPES, BODYLESS_PATHS));

@@ -301,6 +301,22 @@ describe('createServiceApp middleware', () => {
       assert.deepEqual(limited.body.error.details, { scope: 'global', window: 'hour', limit: 1 });
     });
 
+    it('with RATE_LIMIT_LOOPBACK_EXEMPT, never limits loopback clients and still limits proxied remote ones', async () => {
+      const limits = { RATE_LIMIT_REQUESTS_PER_MINUTE: '2', RATE_LIMIT_GLOBAL_REQUESTS_PER_MINUTE: '100' };
+      const { app } = buildApp({ ...limits, TRUST_PROXY: '1', RATE_LIMIT_LOOPBACK_EXEMPT: 'true' });
+      for (let index = 0; index < 5; index += 1) await request(app).get('/api/v1/repositories/alpha').expect(200);
+      // A loopback reverse proxy forwarding a remote client: the client, not the proxy, is what counts.
+      const remote = () => request(app).get('/api/v1/repositories/alpha').set('X-Forwarded-For', '203.0.113.9');
+      await remote().expect(200);
+      await remote().expect(200);
+      assert.equal((await remote()).status, 429);
+
+      const { app: shared } = buildApp(limits);
+      await request(shared).get('/api/v1/repositories/alpha').expect(200);
+      await request(shared).get('/api/v1/repositories/alpha').expect(200);
+      assert.equal((await request(shared).get('/api/v1/repositories/alpha')).status, 429, 'off by default');
+    });
+
     it('never limits health probes or metrics scrapes', async () => {
       const { app } = buildApp({ RATE_LIMIT_REQUESTS_PER_MINUTE: '1', RATE_LIMIT_GLOBAL_REQUESTS_PER_MINUTE: '1' });
       for (let index = 0; index < 3; index += 1) {

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { RateLimitedError, UnauthorizedError } from '../../../core/src/errors.js';
+import { isLoopbackClient } from '../../../core/src/http/rate-limit.middleware.js';
 import type { Logger } from '../../../core/src/logging.js';
 import { type ApiKeyScope, apiKeyId } from '../auth/api-key-secret.js';
 import { type ApiKeyService, requireScope } from '../auth/api-key.service.js';
@@ -11,6 +12,8 @@ export interface ApiKeyGuardSettings {
   perKeyPerMinute: number;
   /** Failed authentications one client IP may make per 15 minutes with one key id before such attempts get 429. */
   failedAttemptsPer15Minutes: number;
+  /** Loopback clients skip the per-key request limit (failed attempts are still limited). */
+  exemptLoopback: boolean;
 }
 
 /** The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are as good as `Bearer`. */
@@ -59,6 +62,7 @@ export function createApiKeyGuard(keys: ApiKeyService, logger: Logger, settings:
     standardHeaders: 'draft-6',
     legacyHeaders: false,
     keyGenerator: (_req, res) => `key:${principalOf(res)?.keyId ?? 'none'}`,
+    skip: (req) => settings.exemptLoopback && isLoopbackClient(req),
     handler: (_req, res, next) => {
       next(
         new RateLimitedError(

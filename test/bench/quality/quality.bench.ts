@@ -5,7 +5,7 @@
  * The corpus is indexed the way `myragdb up` does it (the same local-mode stack: embedded PGlite or DATABASE_URL,
  * Chroma child or CHROMA_URL, the configured embedder from EMBEDDING_PROVIDER / EMBEDDING_MODEL): each repository is
  * registered through the REST API, indexed by the real worker, then every query runs over HTTP in keyword, semantic
- * and hybrid mode. The index stays in the data directory between runs (a restart only syncs, and nothing changed
+ * and hybrid mode, asking for files (`groupByFile`) for the metrics and for chunks for `legs.json`. The index stays in the data directory between runs (a restart only syncs, and nothing changed
  * means nothing is re-embedded), so a second run costs only the queries; `--rebuild` drops and rebuilds every
  * store's documents (embeddings come from the content-hash cache), e.g. after a keyword document change.
  *
@@ -43,8 +43,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
 const MODES = ['keyword', 'semantic', 'hybrid'] as const;
 type Mode = (typeof MODES)[number];
-/** Chunks asked per query and mode: enough distinct files for the top 10 after de-duplication. */
+/** Chunks asked per query and mode for `legs.json`, the fusion lab's input. */
 const RESULTS_PER_QUERY = 100;
+/** Files asked per query and mode (`groupByFile`) for the metrics, which look at the top 10. */
+const FILES_PER_QUERY = 10;
 
 const CorpusFile = z.object({
   repositories: z
@@ -275,10 +277,19 @@ async function main(): Promise<void> {
           score: result.score,
         }));
         tookMs[mode] = response.tookMs;
+        // Scored as a caller who wants files asks: one result per file over every fused candidate. The 100 chunks
+        // above can hold fewer than 10 files when a large file has many matching chunks.
+        const files = await client.call<SearchResponse>('POST', '/search', {
+          query: query.query,
+          mode,
+          limit: FILES_PER_QUERY,
+          groupByFile: true,
+          repositories: [query.repository],
+        });
         scored.push({
           query,
           system: mode,
-          metrics: scoreQuery(distinctFiles(legs[mode].map((hit) => hit.path)), query.grade),
+          metrics: scoreQuery(distinctFiles(files.results.map((result) => result.path)), query.grade),
         });
       }
       dumps.push({ query, legs, tookMs });

@@ -20,7 +20,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { PostgresCatalog } from '../../services/core/src/adapters/catalog/postgres.catalog.js';
+import { createPostgresCatalog } from '../../services/core/src/adapters/catalog/postgres.catalog.js';
 import { UseLiteEmbedder } from '../../services/core/src/adapters/embedder/use-lite.embedder.js';
 import { PgSqlDatabase } from '../../services/core/src/adapters/sql-database/pg.sql-database.js';
 import { loadConfig } from '../../services/core/src/config/load-config.js';
@@ -196,7 +196,7 @@ async function prepareIndex(
       poolSize: 1,
       applicationName: 'bench-cache-copy',
     });
-    const cache = new PostgresCatalog(source);
+    const cache = createPostgresCatalog(source);
     let copied = 0;
     for (
       let after: string | undefined, page;

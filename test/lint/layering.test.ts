@@ -30,8 +30,8 @@ describe('layering rules (eslint.config.js)', function () {
         'services/core/src/ports/zz-layering-probe.ts': [
           "import { readFileSync } from 'node:fs';",
           "import express from 'express';",
-          "import { PostgresCatalog } from '../adapters/catalog/postgres.catalog.js';",
-          'export const probe = [readFileSync, express, PostgresCatalog];',
+          "import { createPostgresCatalog } from '../adapters/catalog/postgres.catalog.js';",
+          'export const probe = [readFileSync, express, createPostgresCatalog];',
           '',
         ].join('\n'),
       },

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { PostgresCatalog } from '../../../services/core/src/adapters/catalog/postgres.catalog.js';
+import { createPostgresCatalog } from '../../../services/core/src/adapters/catalog/postgres.catalog.js';
 import { migrate } from '../../../services/core/src/db/migrate.js';
 import type { Chunk } from '../../../services/core/src/domain/chunk.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../services/core/src/errors.js';
 import { chunkId, contentHash } from '../../../services/core/src/domain/chunk-id.js';
-import type { FileChange } from '../../../services/core/src/ports/catalog.js';
+import type { Catalog, FileChange } from '../../../services/core/src/ports/catalog.js';
 import { createCredentialCipher } from '../../../services/core/src/security/credential-cipher.js';
 import { usePostgres } from '../../support/postgres.js';
 
@@ -32,10 +32,10 @@ function change(path: string, chunks: Chunk[], deleteIds: string[] = [], size = 
 for (const engine of ['server', 'pglite'] as const) {
   describe(`PostgresCatalog (${engine === 'server' ? 'PostgreSQL' : 'PGlite'})`, function () {
     const pg = usePostgres({ engine, setup: (sql) => migrate(sql).then(() => undefined) });
-    let catalog: PostgresCatalog;
+    let catalog: Catalog;
     beforeEach(async () => {
       await pg.sql.query('TRUNCATE repositories, embedding_cache CASCADE');
-      catalog = new PostgresCatalog(pg.sql, { cipher });
+      catalog = createPostgresCatalog(pg.sql, { cipher });
       await catalog.createRepository({ name: 'app', source: { type: 'local', path: '/srv/app' } });
     });
 
@@ -99,11 +99,11 @@ for (const engine of ['server', 'pglite'] as const) {
         assert.deepEqual(read.source.type === 'git' && read.source.credentials, credentials);
 
         // Without the right key the repository is still read (listing must not fail), credentials left out and why.
-        const withoutKey = new PostgresCatalog(pg.sql);
+        const withoutKey = createPostgresCatalog(pg.sql);
         const unreadable = await withoutKey.getRepository('private');
         assert.equal(unreadable.source.type === 'git' && unreadable.source.credentials, undefined);
         assert.match(unreadable.credentialsUnavailable ?? '', /set AUTH_ENCRYPTION_KEY/);
-        const wrongKey = new PostgresCatalog(pg.sql, {
+        const wrongKey = createPostgresCatalog(pg.sql, {
           cipher: createCredentialCipher('another-key-entirely-0123456'),
         });
         assert.match((await wrongKey.getRepository('private')).credentialsUnavailable ?? '', /cannot be decrypted/);

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PostgresCatalog } from '../../../services/core/src/adapters/catalog/postgres.catalog.js';
+import { createPostgresCatalog } from '../../../services/core/src/adapters/catalog/postgres.catalog.js';
 import { PostgresJobQueue } from '../../../services/core/src/adapters/job-queue/postgres.job-queue.js';
 import { PgSqlDatabase } from '../../../services/core/src/adapters/sql-database/pg.sql-database.js';
 import { migrate } from '../../../services/core/src/db/migrate.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../services/core/src/errors.js';
+import type { Catalog } from '../../../services/core/src/ports/catalog.js';
 import type { Job } from '../../../services/core/src/ports/job-queue.js';
 import { usePostgres } from '../../support/postgres.js';
 
@@ -14,11 +15,11 @@ for (const engine of ['server', 'pglite'] as const) {
   describe(`PostgresJobQueue (${engine === 'server' ? 'PostgreSQL' : 'PGlite'})`, function () {
     const pg = usePostgres({ engine, setup: (sql) => migrate(sql).then(() => undefined) });
     let queue: PostgresJobQueue;
-    let catalog: PostgresCatalog;
+    let catalog: Catalog;
 
     beforeEach(async () => {
       await pg.sql.query('TRUNCATE repositories CASCADE');
-      catalog = new PostgresCatalog(pg.sql);
+      catalog = createPostgresCatalog(pg.sql);
       queue = new PostgresJobQueue(pg.sql, { retryBaseMs: 1 });
       for (const name of ['alpha', 'beta', 'gamma']) {
         await catalog.createRepository({ name, source: { type: 'local', path: `/srv/${name}` } });

@@ -19,7 +19,7 @@ import { createApp as createHealthApp } from '../../../services/health/src/app.j
 import { FaultyEmbedder } from '../../../services/core/src/testing/faulty.embedder.js';
 import { createMetrics } from '../../../services/core/src/metrics.js';
 import { createGatewayRuntime } from '../../../services/search-gateway/src/gateway-runtime.js';
-import { PostgresCatalog } from '../../../services/core/src/adapters/catalog/postgres.catalog.js';
+import { createPostgresCatalog } from '../../../services/core/src/adapters/catalog/postgres.catalog.js';
 import { createCredentialCipher } from '../../../services/core/src/security/credential-cipher.js';
 import { ADMIN_KEY, useGateway } from './gateway-harness.js';
 
@@ -209,7 +209,7 @@ describe('search gateway hardening (issue #14)', function () {
   describe('stored credentials without AUTH_ENCRYPTION_KEY (finding 10)', () => {
     it('lists every repository and fails only that repository, with a clear error', async () => {
       // Registered by a deployment that had a key; this gateway (and its indexer) run without one.
-      const sealing = new PostgresCatalog(harness.sql, {
+      const sealing = createPostgresCatalog(harness.sql, {
         cipher: createCredentialCipher('an-encryption-key-of-at-least-32-characters'),
       });
       await sealing.createRepository({

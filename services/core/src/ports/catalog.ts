@@ -75,7 +75,8 @@ export interface VectorBacklog {
   markVectorsDone(repository: string, chunkIds: readonly string[]): Promise<void>;
 }
 
-export interface Catalog extends RepositoryCatalog, VectorBacklog {
+/** Files, their chunks and the keyword-write intents of a sync in progress. */
+export interface FileCatalog {
   /** path → size, mtime, content hash of every indexed (not skipped) file: the refresh planner's input. */
   fileStates(repository: string): Promise<Map<string, CatalogFileState>>;
   chunkIdsByPath(repository: string, paths: readonly string[]): Promise<Map<string, string[]>>;
@@ -102,7 +103,10 @@ export interface Catalog extends RepositoryCatalog, VectorBacklog {
   findChunkIdsByContentHash(contentHashes: readonly string[]): Promise<Map<string, string[]>>;
   /** Chunks by id, in the order asked; unknown ids are left out. */
   getChunks(ids: readonly string[]): Promise<Chunk[]>;
+}
 
+/** Per repository: the embedding model its vectors belong to, its generation, last sync outcome and counts. */
+export interface IndexStateCatalog {
   getIndexModel(repository: string): Promise<IndexModel | undefined>;
   /** Records the model the repository's vectors now belong to and marks every chunk vectors-pending. */
   resetIndexModel(repository: string, model: IndexModel): Promise<void>;
@@ -117,3 +121,5 @@ export interface Catalog extends RepositoryCatalog, VectorBacklog {
   recordSyncOutcome(repository: string, outcome: { error?: string }): Promise<void>;
   stats(repository: string): Promise<RepositoryStats>;
 }
+
+export interface Catalog extends RepositoryCatalog, FileCatalog, VectorBacklog, IndexStateCatalog {}

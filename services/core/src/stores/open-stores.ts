@@ -1,4 +1,4 @@
-import { PostgresCatalog } from '../adapters/catalog/postgres.catalog.js';
+import { createPostgresCatalog } from '../adapters/catalog/postgres.catalog.js';
 import { PostgresIndexingQueueStats } from '../adapters/indexing-queue-stats/postgres.indexing-queue-stats.js';
 import { PostgresJobQueue } from '../adapters/job-queue/postgres.job-queue.js';
 import { openKeywordIndex, type KeywordIndexConfig } from '../adapters/keyword-index/open-keyword-index.js';
@@ -10,6 +10,7 @@ import { ConfigError } from '../errors.js';
 import type { ReadinessCheck } from '../http/health-probes.js';
 import type { Logger } from '../logging.js';
 import type { ServiceMetrics } from '../metrics.js';
+import type { Catalog } from '../ports/catalog.js';
 import type { KeywordIndex } from '../ports/keyword-index.js';
 import type { SqlDatabase } from '../ports/sql-database.js';
 import type { VectorIndex } from '../ports/vector-index.js';
@@ -21,7 +22,7 @@ export type CatalogStoresConfig = Pick<AppConfig, 'AUTH_ENCRYPTION_KEY'>;
 /** The stores that live in the catalog database: no network beyond `sql`, nothing to close but `sql`. */
 export interface CatalogStores {
   sql: SqlDatabase;
-  catalog: PostgresCatalog;
+  catalog: Catalog;
   queue: PostgresJobQueue;
   queueStats: PostgresIndexingQueueStats;
 }
@@ -29,7 +30,7 @@ export interface CatalogStores {
 export function catalogStores(config: CatalogStoresConfig, sql: SqlDatabase): CatalogStores {
   return {
     sql,
-    catalog: new PostgresCatalog(
+    catalog: createPostgresCatalog(
       sql,
       config.AUTH_ENCRYPTION_KEY ? { cipher: createCredentialCipher(config.AUTH_ENCRYPTION_KEY) } : {},
     ),

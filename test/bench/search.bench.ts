@@ -344,7 +344,7 @@ async function measure(deps: {
   const summary: Record<string, Stats> = {};
   const record = (label: string, samples: number[]) => {
     summary[label] = percentiles(samples);
-    lines.push(row(label, summary[label]!));
+    lines.push(row(label, summary[label]));
   };
 
   // One client: per query, every building block alone and then each mode through the gateway, back to back, so

@@ -46,8 +46,8 @@ async function startUp(args: string[], until: RegExp, env: Record<string, string
     }
   });
   let output = '';
-  child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
-  child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
+  child.stdout.on('data', (data: Buffer) => (output += data.toString()));
+  child.stderr.on('data', (data: Buffer) => (output += data.toString()));
   const deadline = Date.now() + 150_000;
   while (!until.test(output)) {
     if (child.exitCode !== null) throw new Error(`myragdb up exited (${child.exitCode}):\n${output}`);

@@ -81,7 +81,7 @@ export function buildConfigMaps(context: BuildContext): Desired<V1ConfigMap>[] {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: childMetadata(owner, Names.config(owner), 'config'),
-      data: buildConfigData(context) as Record<string, string>,
+      data: buildConfigData(context),
     },
   ];
 }

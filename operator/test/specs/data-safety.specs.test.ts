@@ -369,7 +369,7 @@ describe('operator status: data safety', () => {
     assert.equal(missing.skipCloudNativePG, true);
     assert.equal(missing.problems[0]?.reason, ConditionReason.CloudNativePGNotInstalled);
     assert.equal(missing.problems[0]?.permanent, true);
-    assert.match(missing.problems[0]!.message, /install the CloudNativePG operator/);
+    assert.match(missing.problems[0].message, /install the CloudNativePG operator/);
 
     const gateway = {
       apiVersion: 'apps/v1',
@@ -398,7 +398,7 @@ describe('operator status: data safety', () => {
     );
     assert.equal(failed.problems[0]?.reason, ConditionReason.MigrationFailed);
     assert.equal(failed.problems[0]?.permanent, true);
-    assert.match(failed.problems[0]!.message, /version 0\.1\.0 keeps serving/);
+    assert.match(failed.problems[0].message, /version 0\.1\.0 keeps serving/);
     assert.deepEqual(failed.waiting, []);
   });
 });

@@ -54,9 +54,10 @@ export function createApp(deps: HealthAppDeps): Express {
           readiness: [
             {
               name: 'first-probe-round',
-              check: async () => {
-                if (deps.latestReport() === undefined) throw new Error('no probe round has completed yet');
-              },
+              check: () =>
+                deps.latestReport() === undefined
+                  ? Promise.reject(new Error('no probe round has completed yet'))
+                  : Promise.resolve(),
             },
           ],
         }),

@@ -47,7 +47,7 @@ for (const engine of ['server', 'pglite'] as const) {
       assert.equal(claimed?.state, 'running');
       assert.equal(claimed?.attempts, 1);
       assert.equal(claimed?.lockedBy, 'worker-1');
-      assert.ok(claimed!.leaseExpiresAt! > claimed!.heartbeatAt!);
+      assert.ok(claimed.leaseExpiresAt! > claimed.heartbeatAt!);
       assert.equal(await queue.claim('worker-2', LEASE_MS), undefined);
 
       assert.equal(await queue.heartbeat(job.id, 'worker-1', LEASE_MS, { phase: 'keyword', filesDone: 3 }), true);
@@ -69,7 +69,7 @@ for (const engine of ['server', 'pglite'] as const) {
       const first = await queue.claim('worker-1', LEASE_MS);
       assert.equal(first?.repository, 'alpha');
       assert.equal(await queue.claim('worker-2', LEASE_MS), undefined);
-      await queue.complete(first!.id, 'worker-1', null);
+      await queue.complete(first.id, 'worker-1', null);
       const second = await queue.claim('worker-2', LEASE_MS);
       assert.equal(second?.repository, 'alpha');
       assert.notEqual(second?.kind, first?.kind);

@@ -36,7 +36,7 @@ describe('local mode: the Chroma child process', function () {
     });
     const url = await new Promise<string>((resolve, reject) => {
       let output = '';
-      parent.stdout!.on('data', (data: Buffer) => {
+      parent.stdout.on('data', (data: Buffer) => {
         output += data.toString();
         const found = /chroma at (\S+)/.exec(output);
         if (found) resolve(found[1]!);

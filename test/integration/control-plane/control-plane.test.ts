@@ -3,6 +3,7 @@
  * relies on (CRD validation and subresources, server-side apply, finalizers, garbage collection, controllers with
  * simulated pods, watch expiry).
  */
+import { inspect } from 'node:util';
 import assert from 'node:assert/strict';
 import {
   ApiException,
@@ -43,7 +44,7 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined | 
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${inspect(lastError)}` : ''}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -237,7 +238,7 @@ spec:
     assert.equal(code, 409);
 
     const forced = await objects.patch(cm('b'), undefined, undefined, 'manager-b', true, PatchStrategy.ServerSideApply);
-    assert.equal((forced as V1ConfigMap).data?.owned, 'b');
+    assert.equal(forced.data?.owned, 'b');
     assert.ok(forced.metadata?.managedFields?.some((f) => f.manager === 'manager-b' && f.operation === 'Apply'));
   });
 

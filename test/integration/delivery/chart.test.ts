@@ -141,7 +141,7 @@ describe('Helm chart charts/myragdb', function () {
   });
 
   describe('values.schema.json', function () {
-    const schema = JSON.parse(read(`${CHART_DIR}/values.schema.json`)) as Any;
+    const schema = JSON.parse(read(`${CHART_DIR}/values.schema.json`));
 
     it('describes every key of values.yaml (free-form maps only where Kubernetes objects go)', function () {
       const resolve = (node: Any): Any => (node?.$ref ? schema.definitions[node.$ref.split('/').pop()] : node);

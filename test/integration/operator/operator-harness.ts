@@ -2,6 +2,7 @@
  * Shared steps of the operator integration suites: install the CRD, run operators in-process or as real processes,
  * apply resources the way `kubectl apply --server-side` does, and wait for conditions.
  */
+import { inspect } from 'node:util';
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,7 +47,7 @@ export async function eventually<T>(
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${inspect(lastError)}` : ''}`,
       );
     }
     await sleep(intervalMs);

@@ -487,7 +487,7 @@ describe('operator integration (real API server)', function () {
         }[];
         const cleanupFailure = events.find((event) => event.reason === ConditionReason.DataCleanupFailed);
         assert.equal(cleanupFailure?.type, 'Warning');
-        assert.match(cleanupFailure!.message, /cleanup before deletion failed: .*answered 503/);
+        assert.match(cleanupFailure.message, /cleanup before deletion failed: .*answered 503/);
         await eventually(async () => {
           const claims = await listChildren(client, 'PersistentVolumeClaim', ns, instance('drop'));
           return claims.every((claim) => claim.metadata.deletionTimestamp) || claims.length === 0;

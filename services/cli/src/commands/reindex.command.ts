@@ -30,7 +30,7 @@ interface JobProgress {
 }
 
 function progressOf(job: Job): JobProgress {
-  return typeof job.progress === 'object' && job.progress !== null ? (job.progress as JobProgress) : {};
+  return typeof job.progress === 'object' && job.progress !== null ? job.progress : {};
 }
 
 /**
@@ -46,7 +46,7 @@ export async function waitForJobs(
   const bars = options.showProgress
     ? new cliProgress.MultiBar(
         {
-          stream: io.stderr as NodeJS.WriteStream,
+          stream: io.stderr,
           format: '{repository} [{bar}] {state} {phase} {value}/{total} files, {vectors} vectors',
           hideCursor: true,
           clearOnComplete: false,

@@ -37,13 +37,13 @@ export const configVariables = z.registry<ConfigVariableMeta>();
 
 function withDefault<T extends z.ZodType<unknown, string>>(schema: T, meta: ConfigVariableMeta & { default: string }) {
   const field = schema.prefault(meta.default as z.input<T>);
-  configVariables.add(field as z.ZodType, meta);
+  configVariables.add(field, meta);
   return field;
 }
 
 function optional<T extends z.ZodType<unknown, string>>(schema: T, meta: ConfigVariableMeta) {
   const field = schema.optional();
-  configVariables.add(field as z.ZodType, meta);
+  configVariables.add(field, meta);
   return field;
 }
 

@@ -5,7 +5,7 @@
 import picomatch from 'picomatch';
 
 export interface PathGlobFilter {
-  matches(path: string): boolean;
+  matches: (path: string) => boolean;
   /** Literal leading directories (`src/api` for `src/api/**\/*.ts`); an empty string means "any path". */
   prefixes: string[];
 }

@@ -10,7 +10,7 @@ import type { Logger } from '../logging.js';
 
 export interface Closer {
   name: string;
-  close: () => Promise<unknown> | unknown;
+  close: () => unknown;
 }
 
 export interface StartServerOptions {

@@ -65,7 +65,7 @@ export interface Stores extends CatalogStores {
   /** The vector index of the embedder's model. */
   vectorIndex: VectorIndex;
   /** The vector index of another model (a re-embed writes the new model's collection). */
-  vectorIndexFor(model: IndexModel): VectorIndex;
+  vectorIndexFor: (model: IndexModel) => VectorIndex;
   /** postgres, keyword index, vector index; callers decide which of them are required. */
   readiness: ReadinessCheck[];
   /** Closes the keyword and vector indexes (not `sql`: the caller opened it and closes it last). */
@@ -104,7 +104,7 @@ export interface StoreParts {
   config: CatalogStoresConfig;
   sql: SqlDatabase;
   keywordIndex: KeywordIndex;
-  vectorIndexFor(model: IndexModel): VectorIndex;
+  vectorIndexFor: (model: IndexModel) => VectorIndex;
   model: IndexModel;
 }
 

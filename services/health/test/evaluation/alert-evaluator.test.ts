@@ -51,7 +51,7 @@ describe('evaluateAlerts', () => {
       [0, 0, 1],
     );
     assert.equal(rounds[2]?.fired[0]?.name, 'HighCpuUsage');
-    assert.equal(toReportAlert(rounds[2]!.firing[0]!).since, new Date(0).toISOString());
+    assert.equal(toReportAlert(rounds[2].firing[0]!).since, new Date(0).toISOString());
   });
 
   it('does not fire on a flapping condition: a good sample restarts the `for` window', () => {

@@ -69,10 +69,10 @@ export async function embedPendingVectors(
   };
 
   const work = new PQueue({ concurrency });
-  let failure: unknown;
+  let failure: Error | undefined;
   const enqueue = (task: () => Promise<void>) =>
     work.add(task).catch((error: unknown) => {
-      failure ??= error;
+      failure ??= error instanceof Error ? error : new Error(String(error));
     });
 
   try {

@@ -29,7 +29,9 @@ export function createIndexingMetrics(
   Object.assign(depth, {
     async collect(this: typeof depth) {
       this.reset();
-      for (const [state, count] of Object.entries(await queueDepth())) this.set({ state }, count);
+      const { queued, running } = await queueDepth();
+      this.set({ state: 'queued' }, queued);
+      this.set({ state: 'running' }, running);
     },
   });
   return {

@@ -203,7 +203,7 @@ export async function syncRepository(
     batches.push(plan.reindex.slice(offset, offset + batchSize));
   }
   const writes = new PQueue({ concurrency: 2 });
-  let writeFailure: unknown;
+  let writeFailure: Error | undefined;
   try {
     let next = batches.length > 0 ? prepare(batches[0]!) : undefined;
     for (let index = 0; index < batches.length && writeFailure === undefined; index++) {
@@ -215,7 +215,7 @@ export async function syncRepository(
       writes
         .add(() => writeBatch(paths, results))
         .catch((error: unknown) => {
-          writeFailure ??= error;
+          writeFailure ??= error instanceof Error ? error : new Error(String(error));
         });
       await writes.onSizeLessThan(1);
     }

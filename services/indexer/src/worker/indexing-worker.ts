@@ -8,7 +8,7 @@ export type WorkerQueue = Pick<JobQueue, 'claim' | 'heartbeat' | 'complete' | 'f
 export interface JobContext {
   signal: AbortSignal;
   /** Latest progress; sent with the next heartbeat. */
-  reportProgress(progress: unknown): void;
+  reportProgress: (progress: unknown) => void;
 }
 
 export interface JobOutcomeObserver {

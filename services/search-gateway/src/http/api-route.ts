@@ -45,7 +45,7 @@ export interface ApiRoute<B = unknown, P = unknown, Q = unknown> {
 
 /** Erases a route's type parameters for the heterogeneous route table, keeping the handler's typing at definition. */
 export function defineRoute<B, P, Q>(route: ApiRoute<B, P, Q>): ApiRoute {
-  return route as unknown as ApiRoute;
+  return route;
 }
 
 /** Builds the middleware that admits a request for a scope and leaves its principal in `res.locals.principal`. */

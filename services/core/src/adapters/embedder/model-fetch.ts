@@ -177,9 +177,11 @@ async function* bodyParts(response: Response, abort: () => void, timeoutMs: numb
       }, timeoutMs);
     });
     try {
-      const { done, value } = await Promise.race([reader.read(), stalled]);
-      if (done) return;
-      yield value;
+      // Typed by hand: the stream types come from undici's declarations, which this project does not load.
+      const read = (await Promise.race([reader.read(), stalled])) as
+        { done: false; value: Uint8Array } | { done: true };
+      if (read.done) return;
+      yield read.value;
     } finally {
       clearTimeout(timer);
     }

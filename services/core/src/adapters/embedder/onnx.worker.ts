@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Tokenizer } from '@huggingface/tokenizers';
+import * as tokenizers from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
 import type { PoolWorkerData } from './worker-pool.embedder.js';
 import { serveEmbeddings } from './serve-embeddings.js';
@@ -18,6 +18,13 @@ export interface OnnxWorkerSettings extends PoolWorkerData {
   maxTokens: number;
   pooling: 'mean' | 'cls';
 }
+
+// The package's declarations import their siblings without file extensions, which NodeNext resolution cannot
+// follow: its Tokenizer is typed here as far as this worker uses it.
+const Tokenizer = tokenizers.Tokenizer as unknown as new (
+  tokenizer: object,
+  config: object,
+) => { encode(text: string): { ids: number[] } };
 
 /** Texts of similar length run together, so short ones are not padded to the longest of a large batch. */
 const RUN_SIZE = 8;

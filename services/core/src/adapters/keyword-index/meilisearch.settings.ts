@@ -42,7 +42,9 @@ const UNORDERED: ReadonlySet<string> = new Set([
 function sameValue(wanted: unknown, current: unknown, unordered: boolean): boolean {
   if (Array.isArray(wanted)) {
     if (!Array.isArray(current) || current.length !== wanted.length) return false;
-    const [a, b] = unordered ? [[...wanted].sort(), [...current].sort()] : [wanted, current];
+    const wantedItems: unknown[] = wanted;
+    const currentItems: unknown[] = current;
+    const [a, b] = unordered ? [[...wantedItems].sort(), [...currentItems].sort()] : [wantedItems, currentItems];
     return a.every((item, index) => sameValue(item, b[index], false));
   }
   if (wanted !== null && typeof wanted === 'object') {

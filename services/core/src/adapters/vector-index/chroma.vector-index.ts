@@ -211,7 +211,8 @@ export class ChromaVectorIndex implements VectorIndex {
     await this.client.heartbeat().catch((error: unknown) => translate(error, 'heartbeat'));
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.collections.clear();
+    return Promise.resolve();
   }
 }

@@ -20,9 +20,9 @@ export function openApiRoutes(routes: readonly ApiRoute[]): ApiRoute[] {
     tags: ['meta'],
     scope: undefined,
     responses: { 200: { description: 'OpenAPI 3.1 document', schema: z.record(z.string(), z.unknown()) } },
-    handler: async () => {
+    handler: () => {
       document ??= buildOpenApiDocument([...routes, self], OPENAPI_INFO);
-      return { status: 200, body: document };
+      return Promise.resolve({ status: 200 as const, body: document });
     },
   });
   return [self];

@@ -182,9 +182,13 @@ describe('indexer: syncing a repository into every store (real Postgres, Chroma,
     await runtime.indexer.syncRepository('fixture');
     await fixture.write('src/query.ts', QUERY_TS.replace("join('&')", "join('|')"));
     // The process dies after the keyword write, before the catalog commit.
+    const applyFileChanges = runtime.catalog.applyFileChanges;
     runtime.catalog.applyFileChanges = () => Promise.reject(new Error('killed before the catalog commit'));
-    await assert.rejects(runtime.indexer.syncRepository('fixture'));
-    Reflect.deleteProperty(runtime.catalog, 'applyFileChanges');
+    try {
+      await assert.rejects(runtime.indexer.syncRepository('fixture'));
+    } finally {
+      runtime.catalog.applyFileChanges = applyFileChanges;
+    }
     const committed = await catalogIds(postgres, 'fixture');
     const written = (await keywordIds(postgres, 'fixture')).filter((id) => !committed.includes(id));
     assert.ok(written.length > 0, 'the dead sync left keyword documents the catalog does not know');

@@ -1,7 +1,7 @@
 /**
  * Deletion of a MyRAGDB. Children with owner references are removed by the garbage collector once the finalizer is
  * gone; what the finalizer decides is the data. Delete: repository data in external stores is removed through the
- * gateway (still running: owned objects outlive the finalizer), then the store volumes. Retain: volumes stay, and
+ * gateway (still running: owned objects outlive the finalizer), then the store StatefulSets and their volumes. Retain: volumes stay, and
  * the generated credentials are orphaned so the data they protect stays usable by a re-created MyRAGDB.
  */
 import { DeletionPolicy } from '../api/v1alpha1/conditions.js';
@@ -60,9 +60,14 @@ export async function finalize(dependencies: FinalizeDependencies, resource: MyR
       const target = { gatewayUrl: dependencies.gatewayUrl(resource), apiKey: await apiKeyOf(client, resource) };
       for (const repository of plan.externalRepositories) await catalog.deleteRepository(target, repository);
     }
-    const claims = await client.get<KubeList>(resourcePath(Resources.PersistentVolumeClaim, namespace), {
-      labelSelector: instanceSelector(resource.metadata.name),
-    });
+    const selector = { labelSelector: instanceSelector(resource.metadata.name) };
+    // The StatefulSets go first: while one exists, its controller replaces a pod whose claim is terminating and
+    // creates a fresh claim for it, which nothing would delete once the StatefulSet is gone.
+    const statefulSets = await client.get<KubeList>(resourcePath(Resources.StatefulSet, namespace), selector);
+    for (const statefulSet of statefulSets.items ?? []) {
+      await client.delete(resourcePath(Resources.StatefulSet, namespace, statefulSet.metadata.name));
+    }
+    const claims = await client.get<KubeList>(resourcePath(Resources.PersistentVolumeClaim, namespace), selector);
     for (const claim of claims.items ?? []) {
       await client.delete(resourcePath(Resources.PersistentVolumeClaim, namespace, claim.metadata.name));
     }

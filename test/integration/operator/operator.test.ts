@@ -471,6 +471,11 @@ describe('operator integration (real API server)', function () {
         const apiKey = await client
           .get<{ data: Record<string, string> }>(resourcePath(Resources.Secret, ns, 'drop-app-credentials'))
           .then((secret) => Buffer.from(secret.data['api-key']!, 'base64').toString());
+        const originalClaims = new Set(
+          (await listChildren(client, 'PersistentVolumeClaim', ns, instance('drop'))).map(
+            (claim) => claim.metadata.uid,
+          ),
+        );
         gateway.failDeletes = 1;
         await deleteAndWait(client, ns, 'drop', 90_000);
         const deletes = gateway.requests.filter((request) => request.method === 'DELETE');
@@ -488,10 +493,13 @@ describe('operator integration (real API server)', function () {
         const cleanupFailure = events.find((event) => event.reason === ConditionReason.DataCleanupFailed);
         assert.equal(cleanupFailure?.type, 'Warning');
         assert.match(cleanupFailure.message, /cleanup before deletion failed: .*answered 503/);
-        await eventually(async () => {
-          const claims = await listChildren(client, 'PersistentVolumeClaim', ns, instance('drop'));
-          return claims.every((claim) => claim.metadata.deletionTimestamp) || claims.length === 0;
-        }, 'the claims to be deleted');
+        // No StatefulSet is left to replace a claim: every claim still listed is an original one, terminating.
+        assert.deepEqual(await listChildren(client, 'StatefulSet', ns, instance('drop')), []);
+        const claims = await listChildren(client, 'PersistentVolumeClaim', ns, instance('drop'));
+        for (const claim of claims) {
+          assert.ok(originalClaims.has(claim.metadata.uid), `${claim.metadata.name} was created after deletion`);
+          assert.ok(claim.metadata.deletionTimestamp, `${claim.metadata.name} is not being deleted`);
+        }
       } finally {
         await gateway.close();
       }

@@ -61,6 +61,10 @@ for (const engine of ['server', 'pglite'] as const) {
         await assert.rejects(catalog.deleteRepository('lib'), NotFoundError);
       });
 
+      it('text the database cannot hold (a NUL byte) is a validation error, not an internal one', async () => {
+        await assert.rejects(catalog.getRepository('a\u0000b'), ValidationError);
+      });
+
       it('refuses a duplicate name and invalid input without writing anything', async () => {
         await assert.rejects(
           catalog.createRepository({ name: 'app', source: { type: 'local', path: '/elsewhere' } }),

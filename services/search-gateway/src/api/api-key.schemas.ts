@@ -34,7 +34,9 @@ export const CreatedApiKey = ApiKey.extend({
 
 export const ApiKeyList = z.object({ keys: z.array(ApiKey) }).meta({ id: 'ApiKeyList' });
 
-export const ApiKeyIdParams = z.object({ id: z.string().min(1).max(64) });
+export const ApiKeyIdParams = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a key id is 1 to 64 letters, digits, - or _'),
+});
 
 export type ApiKey = z.infer<typeof ApiKey>;
 

@@ -1,4 +1,4 @@
-import { DependencyError } from '../../errors.js';
+import { DependencyError, ValidationError } from '../../errors.js';
 
 // SQLSTATE classes that mean "the database is not there" rather than "this statement is wrong":
 // 08 connection exception, 53 insufficient resources, 57P operator intervention (shutdown, crash recovery).
@@ -28,10 +28,23 @@ export function isSqlUnavailable(error: unknown): boolean {
   return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message));
 }
 
-/** Rethrows an unreachable database as `DependencyError('postgres')`; every other error unchanged. */
+// 22021 character_not_in_repertoire (a NUL byte, invalid UTF-8), 22P05 untranslatable_character: the input is at
+// fault, not the database, whichever caller passed it through.
+const UNSTORABLE_TEXT_SQLSTATES = new Set(['22021', '22P05']);
+
+/**
+ * Rethrows an unreachable database as `DependencyError('postgres')` and text PostgreSQL cannot hold as a
+ * `ValidationError` (a 400, not a 500); every other error unchanged.
+ */
 export function translateSqlError(error: unknown): never {
   if (isSqlUnavailable(error)) {
     throw new DependencyError('postgres', 'PostgreSQL is unavailable', { cause: error });
+  }
+  const state = sqlState(error);
+  if (state && UNSTORABLE_TEXT_SQLSTATES.has(state)) {
+    throw new ValidationError('the input holds a character that cannot be stored or searched (such as NUL)', {
+      cause: error,
+    });
   }
   throw error;
 }

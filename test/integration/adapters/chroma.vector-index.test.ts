@@ -55,4 +55,20 @@ describe('VectorIndex contract: Chroma', function () {
     assert.equal(await small.count('My Repo'), 0);
     assert.equal(await large.count('My Repo'), 1);
   });
+
+  it('a query after another process deleted the repository answers no vectors, not an error (found by the fuzzer)', async () => {
+    const open = () =>
+      new ChromaVectorIndex({ url: chroma.url, modelId: 'm', dimension: 2, collectionPrefix: chroma.collectionPrefix });
+    const gateway = open();
+    const indexer = open();
+    await indexer.upsert('gone', [{ id: 'a', embedding: [1, 0], path: 'a.ts', language: 'typescript' }]);
+    const query = { embedding: [1, 0], limit: 5, repositories: ['gone'] };
+    assert.deepEqual(
+      (await gateway.query(query)).map((hit) => hit.id),
+      ['a'],
+    );
+    await indexer.deleteRepository('gone');
+    assert.deepEqual(await gateway.query(query), []);
+    assert.equal(await gateway.count('gone'), 0);
+  });
 });

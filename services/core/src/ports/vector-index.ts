@@ -7,8 +7,12 @@ export interface VectorRecord {
   language: string;
 }
 
+/** The largest `limit` a vector query takes; adapters refuse more, so callers that over-fetch cap at it. */
+export const MAX_VECTOR_QUERY_LIMIT = 1_000;
+
 export interface VectorQuery {
   embedding: number[];
+  /** 1 to MAX_VECTOR_QUERY_LIMIT. */
   limit: number;
   /** Repositories to search; a filtered vector query is 5-6x slower than a collection per repository. */
   repositories: readonly string[];

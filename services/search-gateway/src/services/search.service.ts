@@ -11,7 +11,7 @@ import type { Catalog } from '../../../core/src/ports/catalog.js';
 import type { CircuitBreaker } from '../../../core/src/resilience/circuit-breaker.js';
 import type { Embedder } from '../../../core/src/ports/embedder.js';
 import type { KeywordIndex } from '../../../core/src/ports/keyword-index.js';
-import type { VectorIndex } from '../../../core/src/ports/vector-index.js';
+import { MAX_VECTOR_QUERY_LIMIT, type VectorIndex } from '../../../core/src/ports/vector-index.js';
 import type { SearchRequest, SearchResponse, SearchResult } from '../api/search.schemas.js';
 import { searchCacheKey } from '../search/cache-key.js';
 import { keepBestPerFile } from '../search/group-by-file.js';
@@ -217,7 +217,10 @@ export class SearchService {
     const hits = await this.storeCall('semantic', () =>
       this.deps.vectorIndex.query({
         embedding,
-        limit: request.pathGlobs ? depth * this.deps.settings.pathFilterOverfetch : depth,
+        // Over-fetch for the globs applied after the store, but never past what a vector query takes.
+        limit: request.pathGlobs
+          ? Math.min(depth * this.deps.settings.pathFilterOverfetch, MAX_VECTOR_QUERY_LIMIT)
+          : depth,
         repositories,
         ...(request.languages ? { languages: request.languages } : {}),
       }),

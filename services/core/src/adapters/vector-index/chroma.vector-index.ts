@@ -9,7 +9,12 @@ import {
 } from 'chromadb';
 import type { ScoredId } from '../../domain/chunk.js';
 import { DependencyError, ValidationError } from '../../errors.js';
-import type { VectorIndex, VectorQuery, VectorRecord } from '../../ports/vector-index.js';
+import {
+  MAX_VECTOR_QUERY_LIMIT,
+  type VectorIndex,
+  type VectorQuery,
+  type VectorRecord,
+} from '../../ports/vector-index.js';
 import { ExternalVectors } from './external-vectors.embedding-function.js';
 
 export interface ChromaVectorIndexOptions {
@@ -21,7 +26,6 @@ export interface ChromaVectorIndexOptions {
 }
 
 const UPSERT_BATCH = 250;
-const MAX_LIMIT = 1_000;
 
 function slug(value: string, max: number): string {
   return value
@@ -38,6 +42,14 @@ function slug(value: string, max: number): string {
 export function chromaCollectionName(prefix: string, modelId: string, dimension: number, repository: string): string {
   const hash = createHash('sha256').update(`${modelId}\0${dimension}\0${repository}`).digest('hex').slice(0, 10);
   return `${prefix}${slug(modelId, 48)}-${dimension}-${slug(repository, 64)}-${hash}`.replace(/^[^a-zA-Z0-9]+/, '');
+}
+
+/** Chroma reports a missing collection as a 404 or as a 400 "does not exist". */
+function isMissingCollection(error: unknown): boolean {
+  return (
+    error instanceof ChromaNotFoundError ||
+    (error instanceof ChromaClientError && /does not exist|not found/i.test(error.message))
+  );
 }
 
 function translate(error: unknown, action: string): never {
@@ -159,17 +171,16 @@ export class ChromaVectorIndex implements VectorIndex {
     try {
       await this.client.deleteCollection({ name });
     } catch (error) {
-      // Already gone: deleting is idempotent. Chroma reports a missing collection as 404 or as a 400 "does not exist".
-      if (error instanceof ChromaNotFoundError) return;
-      if (error instanceof ChromaClientError && /does not exist|not found/i.test(error.message)) return;
+      // Already gone: deleting is idempotent.
+      if (isMissingCollection(error)) return;
       translate(error, 'delete collection');
     }
   }
 
   async query(query: VectorQuery): Promise<ScoredId[]> {
     this.checkEmbedding(query.embedding, 'query embedding');
-    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_LIMIT) {
-      throw new ValidationError(`limit must be an integer between 1 and ${MAX_LIMIT}`);
+    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_VECTOR_QUERY_LIMIT) {
+      throw new ValidationError(`limit must be an integer between 1 and ${MAX_VECTOR_QUERY_LIMIT}`);
     }
     const languages = query.languages;
     if (query.repositories.length === 0 || languages?.length === 0) return [];
@@ -189,7 +200,12 @@ export class ChromaVectorIndex implements VectorIndex {
             include: ['distances'],
             ...(where ? { where } : {}),
           })
-          .catch((error: unknown) => translate(error, 'query'));
+          .catch((error: unknown) => {
+            // Deleted by another process (the repository was removed) since this one opened it: no vectors.
+            if (!isMissingCollection(error)) return translate(error, 'query');
+            this.collections.delete(this.collectionName(repository));
+            return { ids: [], distances: [] };
+          });
         const ids = result.ids[0] ?? [];
         const distances = result.distances[0] ?? [];
         return ids.map((id, index) => ({ id, score: 1 - (distances[index] ?? 1) }));

@@ -205,6 +205,25 @@ describe('search gateway: API contract, authentication and bad input', function 
         'not_found',
       );
     });
+
+    it('a NUL byte (found by the fuzzer): 400 in a key id; in a query it separates words', async () => {
+      expectError(
+        await request(app()).delete('/api/v1/keys/%00').set('Authorization', admin),
+        400,
+        'validation_failed',
+      );
+      const search = await post('/api/v1/search').send({ query: 'parse\u0000Query', mode: 'keyword' }).expect(200);
+      assert.equal((search.body as { results: { path: string }[] }).results[0]?.path, 'src/query.ts');
+    });
+
+    it('a deep page with path globs (found by the fuzzer) is answered, not 503', async () => {
+      for (const mode of ['semantic', 'hybrid']) {
+        const response = await post('/api/v1/search')
+          .send({ query: 'parse a query string', mode, offset: 251, pathGlobs: ['src/**'] })
+          .expect(200);
+        assert.equal((response.body as { degraded?: string[] }).degraded, undefined, mode);
+      }
+    });
   });
 
   describe('files', () => {

@@ -321,6 +321,38 @@ describe('search gateway hardening (issue #14)', function () {
   });
 
   describe('low findings', () => {
+    const registerSource = (source: Record<string, string>) =>
+      request(app()).post('/api/v1/repositories').set('Authorization', admin).send({ name: 'low', source });
+    const fieldsOf = (response: request.Response) =>
+      (response.body as { error: { details: { fields: { field: string; message: string }[] } } }).error.details.fields;
+
+    it('a path outside the allowed roots gets one answer, whether or not it exists', async () => {
+      const answers = [];
+      for (const path of [process.cwd(), '/no/such/directory/anywhere']) {
+        const response = await registerSource({ type: 'local', path }).expect(400);
+        answers.push(fieldsOf(response));
+      }
+      assert.deepEqual(answers[0], answers[1]);
+      assert.match(answers[0]![0]!.message, /outside the allowed roots/);
+    });
+
+    it('refuses git refs and URLs that could never sync, or would store credentials in plain text', async () => {
+      for (const [source, field] of [
+        [{ type: 'git', url: 'https://example.com/r.git', ref: '--upload-pack=touch /tmp/x' }, 'body.source.ref'],
+        [{ type: 'git', url: 'https://example.com/r.git', ref: 'a..b' }, 'body.source.ref'],
+        [{ type: 'git', url: 'https://user:t0ken@example.com/r.git' }, 'body.source.url'],
+        [{ type: 'git', url: 'https://t0ken@example.com/r.git' }, 'body.source.url'],
+      ] as const) {
+        const response = await registerSource(source).expect(400);
+        assert.deepEqual(
+          fieldsOf(response).map((problem) => problem.field),
+          [field],
+          JSON.stringify(source),
+        );
+      }
+      await request(app()).get('/api/v1/repositories/low').set('Authorization', admin).expect(404);
+    });
+
     it('accepts the Bearer scheme in any case', async () => {
       for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
         await request(app()).get('/api/v1/repositories').set('Authorization', `${scheme} ${ADMIN_KEY}`).expect(200);

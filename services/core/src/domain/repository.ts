@@ -26,7 +26,43 @@ export const gitCredentialsSchema = z.strictObject({
 });
 export type GitCredentials = z.infer<typeof gitCredentialsSchema>;
 
-export const repositorySourceSchema = z.discriminatedUnion('type', [
+const SCP_LIKE_GIT_URL = /^\w[\w.-]*@\w[\w.-]*:[^\s:-]\S*$/;
+
+/**
+ * Why git would refuse or misuse this URL, or undefined: https, ssh and file URLs only (`ext::`, `fd::` and friends
+ * run commands, plain paths bypass shallow fetches), and no credentials in it (they would be stored in plain text).
+ */
+export function gitUrlProblem(url: string): string | undefined {
+  if (SCP_LIKE_GIT_URL.test(url)) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'git URL must be an https://, ssh://, file:// or user@host:path URL';
+  }
+  if (!['https:', 'ssh:', 'file:'].includes(parsed.protocol)) {
+    return `git URL scheme ${parsed.protocol} is not allowed; use https, ssh or file`;
+  }
+  if (parsed.password || (parsed.username && parsed.protocol === 'https:')) {
+    return 'git URL must not carry credentials; give them as the source credentials';
+  }
+  return undefined;
+}
+
+/** Git's ref rules that matter here, or undefined: no option look-alikes, ranges, whitespace or control characters. */
+export function gitRefProblem(ref: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (!/^[^-\s][^\s\x00-\x1f\x7f~^:?*[\\]*$/.test(ref) || ref.includes('..') || ref.includes('@{')) {
+    return `invalid git ref ${JSON.stringify(ref)}: a branch, tag or commit, without a leading "-", "..", "@{", spaces or ~^:?*[\\`;
+  }
+  return undefined;
+}
+
+/**
+ * A source as the catalog has it stored: rows written before the stricter checks below still read (and can be
+ * listed and deleted); syncing one fails with the reason instead.
+ */
+export const storedRepositorySourceSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('local'), path: z.string().startsWith('/', 'must be an absolute path') }),
   z.strictObject({
     type: z.literal('git'),
@@ -35,6 +71,15 @@ export const repositorySourceSchema = z.discriminatedUnion('type', [
     credentials: gitCredentialsSchema.optional(),
   }),
 ]);
+
+/** A source as it may be registered or changed: a git source that could never sync is refused up front. */
+export const repositorySourceSchema = storedRepositorySourceSchema.superRefine((source, context) => {
+  if (source.type !== 'git') return;
+  const urlProblem = gitUrlProblem(source.url);
+  if (urlProblem) context.addIssue({ code: 'custom', path: ['url'], message: urlProblem });
+  const refProblem = source.ref === undefined ? undefined : gitRefProblem(source.ref);
+  if (refProblem) context.addIssue({ code: 'custom', path: ['ref'], message: refProblem });
+});
 export type RepositorySource = z.infer<typeof repositorySourceSchema>;
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;

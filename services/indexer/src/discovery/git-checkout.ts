@@ -2,7 +2,12 @@ import { execFile } from 'node:child_process';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { repositoryNameSchema, type GitCredentials } from '../../../core/src/domain/repository.js';
+import {
+  gitRefProblem,
+  gitUrlProblem,
+  repositoryNameSchema,
+  type GitCredentials,
+} from '../../../core/src/domain/repository.js';
 import { SourceUnavailableError, ValidationError } from '../../../core/src/errors.js';
 
 const run = promisify(execFile);
@@ -23,31 +28,16 @@ export interface GitCheckoutOptions {
   gitBinary?: string;
 }
 
-const SCP_LIKE = /^\w[\w.-]*@\w[\w.-]*:[^\s:-]\S*$/;
-
-/** https, ssh and file URLs only: `ext::`, `fd::` and friends run commands, plain paths bypass shallow fetches. */
+/** Refuses what git must never be given (see `gitUrlProblem`), before any git command runs. */
 export function assertGitUrl(url: string): void {
-  if (SCP_LIKE.test(url)) return;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ValidationError('git URL must be an https://, ssh://, file:// or user@host:path URL');
-  }
-  if (!['https:', 'ssh:', 'file:'].includes(parsed.protocol)) {
-    throw new ValidationError(`git URL scheme ${parsed.protocol} is not allowed; use https, ssh or file`);
-  }
-  if (parsed.password || (parsed.username && parsed.protocol === 'https:')) {
-    throw new ValidationError('git URL must not carry credentials; give them as the source credentials');
-  }
+  const problem = gitUrlProblem(url);
+  if (problem) throw new ValidationError(problem);
 }
 
-/** Git's ref rules that matter here: no option look-alikes, no ranges, no whitespace or control characters. */
+/** Refuses what git must never be given as a ref (see `gitRefProblem`). */
 export function assertGitRef(ref: string): void {
-  // eslint-disable-next-line no-control-regex
-  if (!/^[^-\s][^\s\x00-\x1f\x7f~^:?*[\\]*$/.test(ref) || ref.includes('..') || ref.includes('@{')) {
-    throw new ValidationError(`invalid git ref ${JSON.stringify(ref)}`);
-  }
+  const problem = gitRefProblem(ref);
+  if (problem) throw new ValidationError(problem);
 }
 
 /**

@@ -103,19 +103,26 @@ export class RepositoryService {
     if (this.deps.allowedRoots.length === 0) {
       throw invalid('local sources are disabled: set MYRAGDB_ALLOWED_ROOTS to the directories they may come from');
     }
+    const outside = invalid('path is outside the allowed roots (MYRAGDB_ALLOWED_ROOTS)');
+    const roots = (
+      await Promise.all(
+        this.deps.allowedRoots.map(async (root) => [path.resolve(root), await realpath(root).catch(() => undefined)]),
+      )
+    )
+      .flat()
+      .filter((root) => root !== undefined);
+    const inside = (candidate: string) =>
+      roots.some(
+        (root) => candidate === root || candidate.startsWith(root.endsWith(path.sep) ? root : root + path.sep),
+      );
+    // Checked on the path as written before the file system is asked, so an answer never tells whether a path
+    // outside the roots exists; then again on the real path, so a symlink cannot lead out.
+    if (!inside(path.resolve(requested))) throw outside;
     const resolved = await realpath(path.resolve(requested)).catch(() => {
       throw invalid('path does not exist');
     });
     if (!(await stat(resolved)).isDirectory()) throw invalid('path is not a directory');
-    for (const root of this.deps.allowedRoots) {
-      const realRoot = await realpath(root).catch(() => undefined);
-      if (
-        realRoot &&
-        (resolved === realRoot || resolved.startsWith(realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep))
-      ) {
-        return resolved;
-      }
-    }
-    throw invalid('path is outside the allowed roots (MYRAGDB_ALLOWED_ROOTS)');
+    if (inside(resolved)) return resolved;
+    throw outside;
   }
 }

@@ -1,6 +1,6 @@
 import {
   newRepositorySchema,
-  repositorySourceSchema,
+  storedRepositorySourceSchema,
   repositoryUpdateSchema,
   type NewRepository,
   type Repository,
@@ -136,7 +136,7 @@ export class PostgresRepositoryCatalog implements RepositoryCatalog {
     }
     return {
       name: row.name,
-      source: parseValid(repositorySourceSchema, source, `stored source of "${row.name}"`),
+      source: parseValid(storedRepositorySourceSchema, source, `stored source of "${row.name}"`),
       include: row.include_globs,
       exclude: row.exclude_globs,
       maxFileBytes: row.max_file_bytes,

@@ -1,8 +1,9 @@
 /**
  * Deletion of a MyRAGDB. Children with owner references are removed by the garbage collector once the finalizer is
  * gone; what the finalizer decides is the data. Delete: repository data in external stores is removed through the
- * gateway (still running: owned objects outlive the finalizer), then the store StatefulSets and their volumes. Retain: volumes stay, and
- * the generated credentials are orphaned so the data they protect stays usable by a re-created MyRAGDB.
+ * gateway (still running: owned objects outlive the finalizer), then the store StatefulSets and their volumes.
+ * Retain: volumes stay, and the generated credentials are orphaned so the data they protect stays usable by a
+ * re-created MyRAGDB.
  */
 import { DeletionPolicy } from '../api/v1alpha1/conditions.js';
 import { FINALIZER } from '../api/v1alpha1/group.js';

@@ -55,8 +55,9 @@ export async function createTestRuntime(
   chroma: ChromaFixture,
   embedder: Embedder,
   overrides: Partial<IndexerOptions> = {},
+  environment: Record<string, string> = {},
 ): Promise<IndexerRuntime> {
-  const config = loadConfig({ CHROMA_URL: chroma.url, INDEXER_SYNC_INTERVAL_SECONDS: '0' });
+  const config = loadConfig({ CHROMA_URL: chroma.url, INDEXER_SYNC_INTERVAL_SECONDS: '0', ...environment });
   return createIndexerRuntime({
     config,
     sql: postgres.sql,

@@ -6,6 +6,7 @@ import { migrate } from '../../../services/core/src/db/migrate.js';
 import type { IndexerRuntime } from '../../../services/indexer/src/indexer-runtime.js';
 import type { Embedder } from '../../../services/core/src/ports/embedder.js';
 import { useChroma } from '../../support/chroma.js';
+import { useMeilisearch } from '../../support/meilisearch.js';
 import {
   createFixtureRepository,
   INDEXED_FILES,
@@ -198,6 +199,66 @@ describe('indexer: syncing a repository into every store (real Postgres, Chroma,
     await runtime.indexer.syncRepository('fixture');
     const ids = await sameIdsEverywhere();
     for (const id of written) assert.ok(!ids.includes(id));
+  });
+
+  describe('moving to another keyword store (KEYWORD_ENGINE or MEILI_INDEX_PREFIX changed)', () => {
+    const meili = useMeilisearch();
+    const openMeilisearchRuntime = () =>
+      createTestRuntime(
+        postgres,
+        chroma,
+        embedder,
+        {},
+        {
+          KEYWORD_ENGINE: 'meilisearch',
+          MEILI_URL: meili.url,
+          MEILI_INDEX_PREFIX: meili.indexPrefix,
+          ...(meili.apiKey ? { MEILI_API_KEY: meili.apiKey } : {}),
+        },
+      );
+
+    it('writes every document into the new store from the catalog, reading and embedding nothing', async () => {
+      await runtime.indexer.syncRepository('fixture');
+      const ids = await catalogIds(postgres, 'fixture');
+      const parseId = (await runtime.catalog.getChunks(ids)).find((chunk) => chunk.symbol === 'parseQuery')!.id;
+      const meiliRuntime = await openMeilisearchRuntime();
+      try {
+        embedder.reset();
+        const moved = await meiliRuntime.indexer.syncRepository('fixture');
+        assert.deepEqual([moved.reindexed, moved.chunksWritten, embedder.calls], [0, ids.length, 0]);
+        const found = await meiliRuntime.keywordIndex.search({ text: 'parseQuery', limit: 5, filter: {} });
+        assert.equal(found[0]?.id, parseId, 'the new store answers at once');
+        assert.equal((await meiliRuntime.indexer.syncRepository('fixture')).chunksWritten, 0, 'once only');
+      } finally {
+        await meiliRuntime.close();
+      }
+    });
+
+    it('moving back drops what the old store kept of files deleted meanwhile', async () => {
+      await runtime.indexer.syncRepository('fixture');
+      const usersIds = (await runtime.catalog.chunkIdsByPath('fixture', ['lib/users.py'])).get('lib/users.py')!;
+      const meiliRuntime = await openMeilisearchRuntime();
+      try {
+        await meiliRuntime.indexer.syncRepository('fixture');
+        await fixture.remove('lib/users.py');
+        await meiliRuntime.indexer.syncRepository('fixture');
+      } finally {
+        await meiliRuntime.close();
+      }
+      const leftInPostgres = await keywordIds(postgres, 'fixture');
+      assert.ok(
+        usersIds.every((id) => leftInPostgres.includes(id)),
+        'the store not in use still holds the deleted file',
+      );
+      const back = await runtime.indexer.syncRepository('fixture');
+      assert.ok(back.chunksWritten > 0);
+      await sameIdsEverywhere();
+      const stale = await runtime.keywordIndex.search({ text: 'get_user_name', limit: 10, filter: {} });
+      assert.deepEqual(
+        stale.filter((hit) => usersIds.includes(hit.id)),
+        [],
+      );
+    });
   });
 
   it('a missing source path fails with a clear error in status and leaves other repositories alone', async () => {

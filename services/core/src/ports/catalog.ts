@@ -101,6 +101,8 @@ export interface FileCatalog {
   clearRepository(repository: string): Promise<void>;
   /** Ids of chunks (any repository) whose content has one of these hashes: copies and renames of known content. */
   findChunkIdsByContentHash(contentHashes: readonly string[]): Promise<Map<string, string[]>>;
+  /** Up to `limit` chunks of the repository with ids greater than `afterId`, in id order (keyset paging). */
+  listChunks(repository: string, afterId: string | undefined, limit: number): Promise<Chunk[]>;
   /** Chunks by id, in the order asked; unknown ids are left out. */
   getChunks(ids: readonly string[]): Promise<Chunk[]>;
 }
@@ -110,6 +112,9 @@ export interface IndexStateCatalog {
   getIndexModel(repository: string): Promise<IndexModel | undefined>;
   /** Records the model the repository's vectors now belong to and marks every chunk vectors-pending. */
   resetIndexModel(repository: string, model: IndexModel): Promise<void>;
+  /** The keyword store (`KeywordIndex.store`) holding the repository's keyword documents; undefined when unknown. */
+  getKeywordStore(repository: string): Promise<string | undefined>;
+  recordKeywordStore(repository: string, store: string): Promise<void>;
   /** Increments and returns the repository's index generation (search caches key on it). */
   bumpIndexGeneration(repository: string): Promise<number>;
   /**

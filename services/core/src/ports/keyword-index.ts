@@ -9,6 +9,12 @@ export interface KeywordQuery {
 /** Per-chunk keyword documents (same ids as vectors). */
 export interface KeywordIndex {
   readonly name: string;
+  /**
+   * Where, and in which document format, this index keeps documents (engine, index, format version). The catalog
+   * records it per repository; a sync into an index whose `store` differs writes the repository's documents again
+   * from the catalog, so switching engines or indexes never leaves a repository unsearchable.
+   */
+  readonly store: string;
   /** Creates indexes/settings if missing; idempotent. */
   init(): Promise<void>;
   upsert(chunks: readonly Chunk[]): Promise<void>;

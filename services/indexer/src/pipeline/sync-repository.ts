@@ -115,6 +115,7 @@ export async function syncRepository(
   }
   await catalog.forgetKeywordWrites(name);
   await ensureIndexModel(name, deps);
+  progress.chunksWritten += await ensureKeywordStore(name, deps, options);
 
   const discovered = await discoverFiles(root, { ...repository, secretFiles: deps.secretFiles });
   signal?.throwIfAborted();
@@ -300,6 +301,33 @@ async function deleteFromStores(repository: string, ids: readonly string[], deps
   if (ids.length === 0) return;
   await deps.keywordIndex.delete(ids);
   await deps.vectorIndex.delete(repository, ids);
+}
+
+/** Chunks read from the catalog and written per keyword request when a repository moves to another keyword store. */
+const KEYWORD_REFILL_BATCH = 500;
+
+/**
+ * A repository's keyword documents live in one keyword store. When the recorded store is another one (or unknown,
+ * and the catalog has chunks), its documents are written into this store from the catalog's chunks, after any stale
+ * ones this store kept from an earlier time are dropped; then this store is recorded. Returns the documents written.
+ */
+async function ensureKeywordStore(repository: string, deps: SyncDependencies, options: SyncOptions): Promise<number> {
+  const { catalog, keywordIndex } = deps;
+  if ((await catalog.getKeywordStore(repository)) === keywordIndex.store) return 0;
+  let written = 0;
+  if (!options.full) {
+    await keywordIndex.deleteRepository(repository);
+    for (let afterId: string | undefined; ; ) {
+      options.signal?.throwIfAborted();
+      const chunks = await catalog.listChunks(repository, afterId, KEYWORD_REFILL_BATCH);
+      if (chunks.length === 0) break;
+      await keywordIndex.upsert(chunks);
+      written += chunks.length;
+      afterId = chunks.at(-1)!.id;
+    }
+  }
+  await catalog.recordKeywordStore(repository, keywordIndex.store);
+  return written;
 }
 
 /**

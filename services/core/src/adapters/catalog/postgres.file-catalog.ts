@@ -186,6 +186,15 @@ export class PostgresFileCatalog implements FileCatalog {
     return new Map(rows.map((row) => [row.content_hash, row.ids]));
   }
 
+  async listChunks(repository: string, afterId: string | undefined, limit: number): Promise<Chunk[]> {
+    const { rows } = await this.sql.query<ChunkRow>(
+      `SELECT id, repository, path, language, start_line, end_line, symbol, content, content_hash
+       FROM chunks WHERE repository = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+      [repository, afterId ?? null, limit],
+    );
+    return rows.map(toChunk);
+  }
+
   async getChunks(ids: readonly string[]): Promise<Chunk[]> {
     if (ids.length === 0) return [];
     const { rows } = await this.sql.query<ChunkRow>(

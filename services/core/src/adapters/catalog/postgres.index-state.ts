@@ -36,6 +36,26 @@ export class PostgresIndexState implements IndexStateCatalog {
     }
   }
 
+  async getKeywordStore(repository: string): Promise<string | undefined> {
+    const { rows } = await this.sql.query<{ keyword_store: string | null }>(
+      'SELECT keyword_store FROM index_state WHERE repository = $1',
+      [repository],
+    );
+    return rows[0]?.keyword_store ?? undefined;
+  }
+
+  async recordKeywordStore(repository: string, store: string): Promise<void> {
+    try {
+      await this.sql.query(
+        `INSERT INTO index_state (repository, keyword_store) VALUES ($1, $2)
+         ON CONFLICT (repository) DO UPDATE SET keyword_store = excluded.keyword_store, updated_at = now()`,
+        [repository, store],
+      );
+    } catch (error) {
+      return translateWriteError(error, repository);
+    }
+  }
+
   async bumpIndexGeneration(repository: string): Promise<number> {
     try {
       const { rows } = await this.sql.query<{ generation: number }>(

@@ -54,6 +54,8 @@ export interface MeilisearchKeywordIndexOptions {
 }
 
 export const DEFAULT_INDEX_PREFIX = 'myragdb_';
+/** Version of the documents' fields (`meilisearch.documents.ts`): a change rewrites every repository's documents. */
+const DOCUMENT_FORMAT = 'v1';
 /** Index uid characters Meilisearch accepts. */
 const INDEX_PREFIX = /^[A-Za-z0-9_-]*$/;
 const DEFAULT_BATCH_LIMITS: BatchLimits = { maxDocuments: 1_000, maxBytes: 8 * 1024 * 1024 };
@@ -152,6 +154,7 @@ function filterExpression(filter: SearchFilter, pathPrefixes: readonly string[] 
 export class MeilisearchKeywordIndex implements KeywordIndex {
   readonly name = 'meilisearch';
   readonly uid: string;
+  readonly store: string;
   private readonly client: Meilisearch;
   private readonly taskTimeoutMs: number;
   private readonly batchLimits: BatchLimits;
@@ -167,6 +170,7 @@ export class MeilisearchKeywordIndex implements KeywordIndex {
       ...(options.apiKey ? { apiKey: options.apiKey } : {}),
     });
     this.uid = keywordIndexUid(prefix);
+    this.store = `meilisearch/${DOCUMENT_FORMAT}/${this.uid}@${new URL(options.url).host}`;
     this.taskTimeoutMs = options.taskTimeoutMs ?? 60_000;
     this.batchLimits = { ...DEFAULT_BATCH_LIMITS, ...options.batchLimits };
   }

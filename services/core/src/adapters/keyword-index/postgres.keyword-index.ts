@@ -91,6 +91,8 @@ function filterSql(filter: SearchFilter, globs: PathGlobFilter | undefined, firs
  */
 export class PostgresKeywordIndex implements KeywordIndex {
   readonly name = 'postgres';
+  /** The catalog's own database; the version names the document format (BM25 fields, migration 300). */
+  readonly store = 'postgres/bm25-v1';
   private readonly candidateCap: number;
   private readonly bm25: Bm25Parameters;
   private statistics:

@@ -5,8 +5,8 @@
  * otherwise reach for. Real stores: PostgreSQL (PG_URL, one database per corpus size), Chroma (CHROMA_URL, or the
  * npm-packaged server started here), the default embedder (all-MiniLM-L6-v2 int8, as the indexer and gateway build it)
  * and the keyword engine of KEYWORD_ENGINE: Postgres full-text search
- * (default) or Meilisearch (`KEYWORD_ENGINE=meilisearch` with MEILI_URL and MEILI_API_KEY; each size gets its own
- * database and index prefix, so the engines never share an index). The search cache is off.
+ * (default) or Meilisearch (`KEYWORD_ENGINE=meilisearch` with MEILI_URL and MEILI_API_KEY; each size has its own
+ * index prefix and shares its catalog and vectors with the Postgres runs). The search cache is off.
  * `BENCH_KEYWORD_ONLY=1` indexes and measures the keyword leg only (no embedding, no semantic or hybrid rows): minutes
  * instead of hours for a new corpus size or engine.
  *
@@ -114,9 +114,11 @@ function row(label: string, stats: Stats, note = ''): string {
   return `| ${label} | ${f(stats.p50)} | ${f(stats.p95)} | ${f(stats.p99)} | ${stats.n} | ${note} |`;
 }
 
-/** The database of one corpus size and keyword engine. */
-const benchDatabase = (size: number) =>
-  ENGINE === 'postgres' ? `myragdb_bench_search_${size}` : `myragdb_bench_search_meili_${size}`;
+/**
+ * The database of one corpus size, whatever the keyword engine: on a catalog indexed with the other engine, the
+ * first sync writes the keyword documents into this one from the catalog (nothing is read or embedded again).
+ */
+const benchDatabase = (size: number) => `myragdb_bench_search_${size}`;
 
 /** The keyword engine's settings for one corpus size: its own Meilisearch index. */
 function keywordEngineEnv(size: number): Record<string, string> {

@@ -59,7 +59,8 @@ describe('Meilisearch keyword index on a real server', function () {
     const settings = await client.index(index.uid).getSettings();
     assert.deepEqual(settings.rankingRules, MEILISEARCH_SETTINGS.rankingRules);
     assert.deepEqual(settings.searchableAttributes, MEILISEARCH_SETTINGS.searchableAttributes);
-    assert.deepEqual(settings.typoTolerance?.disableOnAttributes?.toSorted(), ['pathWords', 'symbol']);
+    assert.equal(settings.typoTolerance?.enabled, false);
+    assert.equal(settings.prefixSearch, 'disabled');
     assert.equal(settings.pagination?.maxTotalHits, MEILISEARCH_SETTINGS.pagination.maxTotalHits);
     assert.equal(await settingsTasks(index.uid), 1);
 
@@ -74,7 +75,7 @@ describe('Meilisearch keyword index on a real server', function () {
     assert.deepEqual((await client.index(index.uid).getSettings()).rankingRules, MEILISEARCH_SETTINGS.rankingRules);
   });
 
-  it('matches identifiers exactly (no typo neighbours) and ranks the definition above call sites', async () => {
+  it('matches lexemes exactly (no typo, no prefix) and ranks the definition above call sites', async () => {
     const index = openIndex(meili);
     await index.init();
     const definition = testChunk({
@@ -87,12 +88,45 @@ describe('Meilisearch keyword index on a real server', function () {
       content: 'export function setUser(user: User) { db.save(user); }',
     });
     await index.upsert([caller, neighbour, definition]);
-    assert.deepEqual(ids(await index.search({ text: 'getUser', limit: 10, filter: {} })), [definition.id, caller.id]);
-    assert.deepEqual(ids(await index.search({ text: 'setUzer', limit: 10, filter: {} })), []);
+    assert.deepEqual(ids(await index.search({ text: 'getUser', limit: 10, filter: {} })).slice(0, 2), [
+      definition.id,
+      caller.id,
+    ]);
+    assert.deepEqual(ids(await index.search({ text: 'uzer', limit: 10, filter: {} })), [], 'no typo match');
+    assert.deepEqual(ids(await index.search({ text: 'owne', limit: 10, filter: {} })), [], 'no prefix match');
     assert.deepEqual(ids(await index.search({ text: 'get_user', limit: 10, filter: {} })).slice(0, 2), [
       definition.id,
       caller.id,
     ]);
+  });
+
+  it('keeps every chunk’s file length current through separate upserts and deletes', async () => {
+    const index = openIndex(meili);
+    await index.init();
+    const inFile = (content: string) => testChunk({ path: 'lib/cookies.js', content });
+    const [first, second, third] = [inFile('parse cookie header'), inFile('cookie expires'), inFile('serialize')];
+    const stored = async () =>
+      (
+        await client.index(index.uid).getDocuments({ fields: ['id', 'tokens', 'fileTokens', 'fileChunks'], limit: 10 })
+      ).results.map((document) => [document.id, document.tokens, document.fileTokens, document.fileChunks]);
+    await index.upsert([first!, second!]);
+    await index.upsert([third!]);
+    assert.deepEqual(
+      (await stored()).sort(),
+      [
+        [first!.id, 3, 6, 3],
+        [second!.id, 2, 6, 3],
+        [third!.id, 1, 6, 3],
+      ].sort(),
+    );
+    await index.delete([second!.id]);
+    assert.deepEqual(
+      (await stored()).sort(),
+      [
+        [first!.id, 3, 4, 2],
+        [third!.id, 1, 4, 2],
+      ].sort(),
+    );
   });
 
   it('keeps installations with different prefixes apart on one server, down to a key limited to one prefix', async () => {
@@ -151,6 +185,7 @@ describe('Meilisearch keyword index on a real server', function () {
     const index = openIndex(meili);
     // Another tool made the index with a different primary key: every addition task fails.
     await client.createIndex(index.uid, { primaryKey: 'uid' }).waitTask();
+    await index.init();
     await assert.rejects(index.upsert([testChunk({ content: 'refused' })]), (error: unknown) => {
       assert.ok(error instanceof MeilisearchTaskError, String(error));
       assert.equal(error.task.status, 'failed');

@@ -144,6 +144,68 @@ export function keywordIndexContract(fixture: KeywordIndexContractFixture): void
     assert.deepEqual(await search('parseQuery'), []);
   });
 
+  describe('BM25 ranking (the same on every engine)', () => {
+    const chunk = (path: string, content: string, symbol?: string): Chunk =>
+      testChunk({ path, content, ...(symbol ? { symbol } : {}) });
+
+    it('matches English word forms through stemming and ranks rare words above common ones', async () => {
+      const redirects = chunk(
+        'src/redirect.ts',
+        'When a response redirects, the handler follows it to the new location.',
+      );
+      const common = Array.from({ length: 20 }, (_, i) => chunk(`src/handler${i}.ts`, `the handler number ${i}`));
+      await index.upsert([...common, redirects]);
+      const found = await search('where is a redirect followed by the handler?', {}, 5);
+      assert.equal(found[0]?.id, redirects.id);
+      assert.ok(found.length <= 5);
+    });
+
+    it('adds file evidence: a file holding every word across its chunks beats a chunk holding one', async () => {
+      const cookieParse = chunk('lib/cookies.js', 'function parseCookie(header) { return header.split(";") }');
+      const cookieExpire = chunk('lib/cookies.js', 'function isExpired(cookie, now) { return cookie.expires < now }');
+      const lonely = chunk('lib/other.js', 'cookie cookie cookie jar');
+      await index.upsert([cookieParse, cookieExpire, lonely]);
+      const found = await search('parse cookie header and check if expired', {}, 3);
+      assert.deepEqual(ids(found.slice(0, 2)).sort(), [cookieParse.id, cookieExpire.id].sort());
+      await index.delete([cookieExpire.id]);
+      assert.deepEqual(ids(await search('expired')), []);
+      assert.equal((await search('parse cookie header'))[0]?.id, cookieParse.id);
+    });
+
+    it('ranks the chunk defining an identifier first, whichever way the identifier is written', async () => {
+      const definition = chunk(
+        'src/cache.ts',
+        'export function parseCacheControlHeader(value: string) {\n  return value.split(",");\n}',
+        'parseCacheControlHeader',
+      );
+      const callers = Array.from({ length: 5 }, (_, i) =>
+        chunk(`src/caller${i}.ts`, `const directives = parseCacheControlHeader(response.headers.cache); // ${i}`),
+      );
+      await index.upsert([...callers, definition]);
+      for (const text of ['parseCacheControlHeader', 'parse cache control header', 'parse_cache_control_header'])
+        assert.equal((await search(text, {}, 3))[0]?.id, definition.id, text);
+    });
+
+    it('ranks chunks with two of the rare query words above chunks with one when no chunk has them all', async () => {
+      const both = chunk('src/both.ts', 'retry the request with exponential backoff');
+      const retryOnly = chunk('src/retry.ts', 'retry the request');
+      const backoffOnly = chunk('src/backoff.ts', 'backoff timer');
+      const filler = Array.from({ length: 30 }, (_, i) => chunk(`src/filler${i}.ts`, `the request number ${i}`));
+      await index.upsert([retryOnly, backoffOnly, ...filler, both]);
+      const found = ids(await search('retry with exponential backoff and jitter'));
+      assert.equal(found[0], both.id);
+      assert.deepEqual(found.slice(1).sort(), [retryOnly.id, backoffOnly.id].sort());
+    });
+
+    it('answers a query with a 700-character CJK token instead of failing, and still uses the other words', async () => {
+      const pool = chunk('src/pool.ts', 'class Pool { acquire() {} } // 連接池');
+      await index.upsert([pool]);
+      const long = '連'.repeat(700);
+      assert.deepEqual(await search(long, {}, 5), []);
+      assert.deepEqual(ids(await search(`${long} pool acquire`, {}, 5)), [pool.id]);
+    });
+  });
+
   it('raises DependencyError when the store is unreachable', async () => {
     const down = await fixture.openUnreachable();
     try {

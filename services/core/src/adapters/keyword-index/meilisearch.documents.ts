@@ -3,7 +3,7 @@
  */
 import type { Chunk } from '../../domain/chunk.js';
 import { ValidationError } from '../../errors.js';
-import { chunkWords } from './keyword-documents.js';
+import { chunkLexemes } from './english-lexemes.js';
 
 export interface MeilisearchDocument {
   id: string;
@@ -13,13 +13,18 @@ export interface MeilisearchDocument {
   path: string;
   /** The path and each of its leading directories (`src`, `src/api`, `src/api/x.ts`): path-glob pre-filter. */
   pathPrefixes: string[];
-  /** The symbol as written and as words (`parseQuery parse query`). */
-  symbol: string;
-  /** The path as written and as words. */
-  pathWords: string;
-  content: string;
-  /** Identifier-split words of the content: `parse query` finds `parseQuery`. */
-  words: string;
+  /** `repository:path`: the chunks of one file, for its length. */
+  file: string;
+  /** The chunk's length in words (BM25). */
+  tokens: number;
+  /** Its file's length in words: the sum over the file's chunks, kept current on every write. */
+  fileTokens: number;
+  /** How many chunks its file has: corpus statistics estimate the number of files from it. */
+  fileChunks: number;
+  /** Lexemes (see `english-lexemes.ts`), space-separated, one field per BM25 weight: the search matches them. */
+  symbolTerms: string;
+  pathTerms: string;
+  contentTerms: string;
 }
 
 /** Meilisearch document ids: letters, digits, `-` and `_`, at most 511 bytes. */
@@ -30,22 +35,45 @@ export function pathPrefixes(path: string): string[] {
   return parts.map((_, index) => parts.slice(0, index + 1).join('/'));
 }
 
+export function fileKey(chunk: Pick<Chunk, 'repository' | 'path'>): string {
+  return `${chunk.repository}:${chunk.path}`;
+}
+
+/** A chunk's document; `fileTokens` and `fileChunks` start as the chunk's own and are set by the write. */
 export function meilisearchDocument(chunk: Chunk): MeilisearchDocument {
   if (!DOCUMENT_ID.test(chunk.id)) {
     throw new ValidationError(`chunk id ${JSON.stringify(chunk.id)}: Meilisearch ids are letters, digits, - and _`);
   }
-  const words = chunkWords(chunk);
+  const lexemes = chunkLexemes(chunk);
   return {
     id: chunk.id,
     repository: chunk.repository,
     language: chunk.language,
     path: chunk.path,
     pathPrefixes: pathPrefixes(chunk.path),
-    symbol: chunk.symbol ? `${chunk.symbol} ${words.symbol}` : '',
-    pathWords: `${chunk.path} ${words.path}`,
-    content: chunk.content,
-    words: words.content,
+    file: fileKey(chunk),
+    tokens: lexemes.tokens,
+    fileTokens: lexemes.tokens,
+    fileChunks: 1,
+    symbolTerms: lexemes.symbol.join(' '),
+    pathTerms: lexemes.path.join(' '),
+    contentTerms: lexemes.content.join(' '),
   };
+}
+
+/** What a file's length is computed from: each of its chunks' id and length. */
+export type FileMember = Pick<MeilisearchDocument, 'id' | 'file' | 'tokens'>;
+
+/** Each file's length and chunk count over its members (pure). */
+export function fileLengths(members: readonly FileMember[]): Map<string, { tokens: number; chunks: number }> {
+  const files = new Map<string, { tokens: number; chunks: number }>();
+  for (const member of members) {
+    const file = files.get(member.file) ?? { tokens: 0, chunks: 0 };
+    file.tokens += member.tokens;
+    file.chunks += 1;
+    files.set(member.file, file);
+  }
+  return files;
 }
 
 export interface BatchLimits {

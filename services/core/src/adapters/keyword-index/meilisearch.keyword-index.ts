@@ -20,19 +20,22 @@ import type { KeywordIndex, KeywordQuery } from '../../ports/keyword-index.js';
 import { isRetryableError } from '../../resilience/retryable-error.js';
 import { withRetry, type BackoffStrategy } from '../../resilience/retry.js';
 import { validChunks, validQuery } from './keyword-documents.js';
+import { type Bm25Candidate, type Bm25Parameters, type CorpusStatistics, DEFAULT_BM25, rankBm25 } from './bm25.js';
+import { queryLexemes } from './english-lexemes.js';
 import {
   batchesWithin,
+  fileLengths,
   meilisearchDocument,
   type BatchLimits,
   type MeilisearchDocument,
 } from './meilisearch.documents.js';
 import {
-  mergeRankedHits,
-  preciseQuery,
-  relaxedQuery,
-  searchTerms,
-  termQuery,
-  type RankedHit,
+  candidateTerms,
+  estimateCorpus,
+  lexemeQuery,
+  type MatchesPosition,
+  termStatistics,
+  weightedFrequency,
 } from './meilisearch.query.js';
 import { MAX_TOTAL_HITS, settingsToUpdate } from './meilisearch.settings.js';
 
@@ -51,11 +54,23 @@ export interface MeilisearchKeywordIndexOptions {
   maxRetries?: number;
   retryBackoff?: BackoffStrategy;
   batchLimits?: Partial<BatchLimits>;
+  /** Most chunks a search scores (the candidates: chunks holding the rarest query lexemes). Default 1000. */
+  candidateCap?: number;
+  bm25?: Bm25Parameters;
 }
 
 export const DEFAULT_INDEX_PREFIX = 'myragdb_';
 /** Version of the documents' fields (`meilisearch.documents.ts`): a change rewrites every repository's documents. */
-const DOCUMENT_FORMAT = 'v1';
+const DOCUMENT_FORMAT = 'v2';
+const CANDIDATE_CAP = 1_000;
+/** Chunks sampled (the first by id) to estimate a corpus's mean chunk length and number of files. */
+const CORPUS_SAMPLE = 5_000;
+/** How long corpus statistics are reused before they are read again (writes by this instance clear them). */
+const STATISTICS_TTL_MS = 60_000;
+/** Documents read per request when a write recomputes its files' lengths. */
+const FETCH_PAGE = 5_000;
+/** Files per `file IN [...]` filter. */
+const FILES_PER_FETCH = 200;
 /** Index uid characters Meilisearch accepts. */
 const INDEX_PREFIX = /^[A-Za-z0-9_-]*$/;
 const DEFAULT_BATCH_LIMITS: BatchLimits = { maxDocuments: 1_000, maxBytes: 8 * 1024 * 1024 };
@@ -158,6 +173,10 @@ export class MeilisearchKeywordIndex implements KeywordIndex {
   private readonly client: Meilisearch;
   private readonly taskTimeoutMs: number;
   private readonly batchLimits: BatchLimits;
+  private readonly candidateCap: number;
+  private readonly bm25: Bm25Parameters;
+  /** Corpus statistics per repository filter, read at most once a minute. */
+  private readonly corpora = new Map<string, { readAt: number; value: Promise<CorpusStatistics> }>();
 
   constructor(private readonly options: MeilisearchKeywordIndexOptions) {
     const prefix = options.indexPrefix ?? DEFAULT_INDEX_PREFIX;
@@ -173,6 +192,8 @@ export class MeilisearchKeywordIndex implements KeywordIndex {
     this.store = `meilisearch/${DOCUMENT_FORMAT}/${this.uid}@${new URL(options.url).host}`;
     this.taskTimeoutMs = options.taskTimeoutMs ?? 60_000;
     this.batchLimits = { ...DEFAULT_BATCH_LIMITS, ...options.batchLimits };
+    this.candidateCap = Math.min(options.candidateCap ?? CANDIDATE_CAP, MAX_TOTAL_HITS);
+    this.bm25 = options.bm25 ?? DEFAULT_BM25;
   }
 
   private get index(): Index<MeilisearchDocument> {
@@ -229,56 +250,209 @@ export class MeilisearchKeywordIndex implements KeywordIndex {
     if (update) await this.write('update settings', [() => this.index.updateSettings(update)]);
   }
 
+  /**
+   * Writes the documents with their files' lengths: the other chunks already stored for those files are read, and
+   * those whose file length changes are updated in the same write.
+   */
   async upsert(chunks: readonly Chunk[]): Promise<void> {
     // Everything is validated and measured before the first request: bad input writes nothing.
     const documents = validChunks(chunks).map(meilisearchDocument);
     const batches = batchesWithin(documents, this.batchLimits, (document) => `chunk ${document.id}`);
-    await this.write(
-      'upsert',
-      batches.map((batch) => () => this.index.addDocuments(batch, { primaryKey: 'id' })),
+    if (documents.length === 0) return;
+    const written = new Map(documents.map((document) => [document.id, document]));
+    const others = (await this.fileMembers(documents.map((document) => document.file))).filter(
+      (member) => !written.has(member.id),
     );
+    const lengths = fileLengths([...others, ...documents]);
+    for (const document of documents) {
+      const file = lengths.get(document.file)!;
+      document.fileTokens = file.tokens;
+      document.fileChunks = file.chunks;
+    }
+    await this.write('upsert', [
+      ...batches.map((batch) => () => this.index.addDocuments(batch, { primaryKey: 'id' })),
+      ...this.fileLengthUpdates(others, lengths),
+    ]);
+    this.corpora.clear();
   }
 
   async delete(ids: readonly string[]): Promise<void> {
     const batches: string[][] = [];
     for (let offset = 0; offset < ids.length; offset += DELETE_BATCH)
       batches.push(ids.slice(offset, offset + DELETE_BATCH));
+    const files = new Set<string>();
+    for (const batch of batches) {
+      for (const member of await this.fetchMembers(`id IN [${batch.map(quoteFilterValue).join(', ')}]`)) {
+        files.add(member.file);
+      }
+    }
     await this.write(
       'delete',
       batches.map((batch) => () => this.index.deleteDocuments(batch)),
     );
+    // The files that lost chunks have new lengths.
+    const remaining = await this.fileMembers([...files]);
+    const updates = this.fileLengthUpdates(remaining, fileLengths(remaining));
+    if (updates.length > 0) await this.write('update file lengths', updates);
+    this.corpora.clear();
   }
 
   async deleteRepository(repository: string): Promise<void> {
     await this.write('delete repository', [
       () => this.index.deleteDocuments({ filter: `repository = ${quoteFilterValue(repository)}` }),
     ]);
+    this.corpora.clear();
   }
 
+  /** Partial updates for the members whose stored file length differs from `lengths`. */
+  private fileLengthUpdates(
+    members: readonly StoredMember[],
+    lengths: ReadonlyMap<string, { tokens: number; chunks: number }>,
+  ): Array<() => EnqueuedTaskPromise> {
+    const changed = members.flatMap((member) => {
+      const file = lengths.get(member.file)!;
+      return member.fileTokens === file.tokens && member.fileChunks === file.chunks
+        ? []
+        : [{ id: member.id, fileTokens: file.tokens, fileChunks: file.chunks }];
+    });
+    const updates: Array<() => EnqueuedTaskPromise> = [];
+    for (let offset = 0; offset < changed.length; offset += this.batchLimits.maxDocuments) {
+      const batch = changed.slice(offset, offset + this.batchLimits.maxDocuments);
+      updates.push(() => this.index.updateDocuments(batch, { primaryKey: 'id' }));
+    }
+    return updates;
+  }
+
+  /** Every stored chunk of these files (`repository:path`). */
+  private async fileMembers(files: readonly string[]): Promise<StoredMember[]> {
+    const unique = [...new Set(files)];
+    const members: StoredMember[] = [];
+    for (let offset = 0; offset < unique.length; offset += FILES_PER_FETCH) {
+      const slice = unique.slice(offset, offset + FILES_PER_FETCH);
+      members.push(...(await this.fetchMembers(`file IN [${slice.map(quoteFilterValue).join(', ')}]`)));
+    }
+    return members;
+  }
+
+  private async fetchMembers(filter: string): Promise<StoredMember[]> {
+    const members: StoredMember[] = [];
+    for (let offset = 0; ; offset += FETCH_PAGE) {
+      const page = await this.call('read documents', () =>
+        this.index.getDocuments<StoredMember>({
+          filter,
+          fields: ['id', 'file', 'tokens', 'fileTokens', 'fileChunks'],
+          limit: FETCH_PAGE,
+          offset,
+        }),
+      );
+      members.push(...page.results);
+      if (page.results.length < FETCH_PAGE) return members;
+    }
+  }
+
+  /**
+   * BM25 over the chunks holding the query's lexemes, ranked by `rankBm25` exactly as the Postgres adapter ranks:
+   *  1. each lexeme's chunk count under the filter (one multi-search, nothing fetched), and the corpus statistics;
+   *  2. the chunks of the rarest lexemes that fit under the candidate cap, with where each lexeme occurs in them;
+   *  3. where the other lexemes occur in those candidates (restricted to their ids);
+   *  4. the field-weighted frequencies, chunk and file lengths ranked: file BM25 + a share of chunk BM25.
+   */
   async search(query: KeywordQuery): Promise<ScoredId[]> {
     const { text, limit, filter } = validQuery(query);
-    const terms = searchTerms(text);
-    if (terms.length === 0 || filter.repositories?.length === 0 || filter.languages?.length === 0) return [];
+    const lexemes = queryLexemes(text);
+    if (lexemes.length === 0 || filter.repositories?.length === 0 || filter.languages?.length === 0) return [];
     const globs = filter.pathGlobs?.length ? compilePathGlobs(filter.pathGlobs) : undefined;
     const prefixes = globs && !globs.prefixes.includes('') ? globs.prefixes : undefined;
-    // Globs are matched here, after the directory pre-filter, so fetch more than asked when they are set.
-    const fetchLimit = Math.min(globs ? limit * 8 : limit, MAX_TOTAL_HITS);
-    const base = { indexUid: this.uid, filter: filterExpression(filter, prefixes) };
-    const ranked = (q: string, matchingStrategy: 'all' | 'last') => ({
-      ...base,
-      q,
-      matchingStrategy,
-      limit: fetchLimit,
-      attributesToRetrieve: ['id', 'path'],
-      showRankingScore: true,
-      sort: ['id:asc'],
+    const clauses = filterExpression(filter, prefixes);
+    const term = (lexeme: string, extra: Partial<MultiSearchQuery>): MultiSearchQuery => ({
+      indexUid: this.uid,
+      q: lexemeQuery(lexeme),
+      filter: clauses,
+      ...extra,
     });
-    const counts = terms.length > 1 ? terms.map((term) => ({ ...base, q: termQuery(term), limit: 0 })) : [];
-    const first = await this.multiSearch([ranked(preciseQuery(terms), 'all'), ...counts]);
-    const precise = rankedHits(first[0]);
-    const relaxed = precise.length < fetchLimit ? relaxedQuery(terms, first.slice(1).map(totalHits)) : undefined;
-    const fallback = relaxed === undefined ? [] : rankedHits((await this.multiSearch([ranked(relaxed, 'last')]))[0]);
-    return mergeRankedHits(precise, fallback, limit, globs ? globs.matches : undefined);
+
+    const [counted, corpus] = await Promise.all([
+      this.multiSearch(lexemes.map((lexeme) => term(lexeme, { hitsPerPage: 0, page: 1 }))),
+      this.corpus(filter.repositories),
+    ]);
+    const counts = counted.map(totalHits);
+    const rare = candidateTerms(counts, this.candidateCap);
+    if (rare.length === 0 || corpus.chunks === 0) return [];
+
+    const fields = { showMatchesPosition: true, page: 1 } as const;
+    const rareResults = await this.multiSearch(
+      rare.map((index) =>
+        term(lexemes[index]!, { ...fields, hitsPerPage: counts[index]!, attributesToRetrieve: CANDIDATE_FIELDS }),
+      ),
+    );
+    const candidates = new Map<string, Bm25Candidate & { path: string; frequencies: number[] }>();
+    const fetched = new Map<number, { chunks: number; files: number }>();
+    rare.forEach((termIndex, resultIndex) => {
+      const hits = (rareResults[resultIndex]?.hits ?? []) as CandidateHit[];
+      fetched.set(termIndex, { chunks: hits.length, files: new Set(hits.map((hit) => hit.file)).size });
+      for (const hit of hits) {
+        let candidate = candidates.get(hit.id);
+        if (!candidate) {
+          candidate = {
+            id: hit.id,
+            path: hit.path,
+            file: hit.file,
+            tokens: hit.tokens,
+            fileTokens: hit.fileTokens,
+            frequencies: lexemes.map(() => 0),
+          };
+          candidates.set(hit.id, candidate);
+        }
+        candidate.frequencies[termIndex] = weightedFrequency(hit._matchesPosition);
+      }
+    });
+
+    const others = lexemes.map((_, index) => index).filter((index) => counts[index]! > 0 && !rare.includes(index));
+    if (others.length > 0 && candidates.size > 0) {
+      const ids = `id IN [${[...candidates.keys()].map(quoteFilterValue).join(', ')}]`;
+      const otherResults = await this.multiSearch(
+        others.map((index) =>
+          term(lexemes[index]!, {
+            ...fields,
+            filter: [...clauses, ids],
+            hitsPerPage: candidates.size,
+            attributesToRetrieve: ['id'],
+          }),
+        ),
+      );
+      others.forEach((termIndex, resultIndex) => {
+        for (const hit of otherResults[resultIndex]?.hits ?? []) {
+          const candidate = candidates.get(hit.id);
+          if (candidate) candidate.frequencies[termIndex] = weightedFrequency(hit._matchesPosition);
+        }
+      });
+    }
+
+    const kept = [...candidates.values()].filter((candidate) => !globs || globs.matches(candidate.path));
+    const terms = lexemes.map((_, index) => termStatistics(counts[index]!, fetched.get(index), corpus));
+    return rankBm25(kept, terms, corpus, this.bm25).slice(0, limit);
+  }
+
+  /** Chunks, files and words under a repository filter, estimated from a sample (see `estimateCorpus`). */
+  private corpus(repositories: readonly string[] | undefined): Promise<CorpusStatistics> {
+    const key = repositories ? JSON.stringify([...repositories].sort()) : '*';
+    const cached = this.corpora.get(key);
+    if (cached && performance.now() - cached.readAt <= STATISTICS_TTL_MS) return cached.value;
+    const value = this.multiSearch([
+      {
+        indexUid: this.uid,
+        q: '',
+        filter: filterExpression({ ...(repositories ? { repositories: [...repositories] } : {}) }, undefined),
+        hitsPerPage: CORPUS_SAMPLE,
+        page: 1,
+        sort: ['id:asc'],
+        attributesToRetrieve: ['tokens', 'fileChunks'],
+      },
+    ]).then(([result]) => estimateCorpus(result ? totalHits(result) : 0, (result?.hits ?? []) as SampleHit[]));
+    this.corpora.set(key, { readAt: performance.now(), value });
+    // A failed read is retried by the next search rather than cached.
+    value.catch(() => this.corpora.delete(key));
+    return value;
   }
 
   private async multiSearch(queries: MultiSearchQuery[]): Promise<SearchResponse<MeilisearchDocument>[]> {
@@ -299,12 +473,15 @@ export class MeilisearchKeywordIndex implements KeywordIndex {
   }
 }
 
-function rankedHits(result: SearchResponse<MeilisearchDocument> | undefined): RankedHit[] {
-  return (result?.hits ?? []).map((hit) => ({ id: hit.id, path: hit.path, score: hit._rankingScore ?? 0 }));
-}
+type StoredMember = Pick<MeilisearchDocument, 'id' | 'file' | 'tokens' | 'fileTokens' | 'fileChunks'>;
+type CandidateHit = Pick<MeilisearchDocument, 'id' | 'path' | 'file' | 'tokens' | 'fileTokens'> & {
+  _matchesPosition?: MatchesPosition;
+};
+type SampleHit = Pick<MeilisearchDocument, 'tokens' | 'fileChunks'>;
+const CANDIDATE_FIELDS = ['id', 'path', 'file', 'tokens', 'fileTokens'];
 
 function totalHits(result: SearchResponse<MeilisearchDocument>): number {
-  return result.estimatedTotalHits ?? result.totalHits ?? 0;
+  return result.totalHits ?? result.estimatedTotalHits ?? 0;
 }
 
 function assertSucceeded(task: Task, action: string): void {

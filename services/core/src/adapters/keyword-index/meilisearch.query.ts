@@ -1,130 +1,86 @@
 /**
- * How a keyword query becomes Meilisearch search requests, and how their hits become one ranking (pure).
- *
- * Measured on Meilisearch 1.50: it reads only the first 10 words of `q`; a quoted phrase matches exactly (no typo,
- * no prefix) but is never dropped by a matching strategy; the `last` strategy drops words from the end; the
- * `frequency` strategy returned nothing for "the parse" when both words were in the index. So MyRAGDB decides which
- * words to drop itself, the way the Postgres adapter does, in at most two requests:
- *  1. one multi-search with the precise query (every term must match; identifier-like tokens such as `parseQuery`,
- *     `get_user_name` or `HTTPServer` as phrases of their words, which match the identifier written in any style and
- *     never its one-letter neighbours: `getUser` is not `setUser`) and, when there are several terms, a count of
- *     the chunks each term matches;
- *  2. only when the precise query found fewer hits than asked: the relaxed query, the terms that match something,
- *     rarest first, as plain words with the `last` strategy, so the common words go first.
- * Precise hits rank above relaxed ones, as the Postgres adapter ranks AND matches above OR matches.
+ * How a keyword search on Meilisearch gathers what BM25 needs (pure parts): Meilisearch counts and finds the chunks
+ * holding each query lexeme; these functions pick the candidates, turn match positions into field-weighted term
+ * frequencies and estimate the corpus from a sample, so `rankBm25` ranks them as it ranks the Postgres adapter's.
  */
-import { identifierWords } from '../../domain/identifiers.js';
-
-/** Meilisearch ignores query words past the tenth. */
-export const MAX_QUERY_WORDS = 10;
-
-// A query token keeps `_` so `get_user_name` stays one identifier; other punctuation separates.
-const QUERY_TOKEN = /[\p{L}\p{N}_]+/gu;
+import { type CorpusStatistics, estimateFileFrequency, type TermStatistics } from './bm25.js';
 
 /**
- * Words that carry no meaning in a question; dropped first when the query has more than MAX_QUERY_WORDS words.
- * Short on purpose: code words such as `get`, `new`, `for` or `return` are searched.
+ * Field weights of a term frequency, as in the Postgres adapter: a lexeme in the symbol counts 4 times, in the path
+ * 2 times, in the content once (the content field holds the typed tokens and the stemmed words, each counting once).
  */
-const FILLER_WORDS: ReadonlySet<string> = new Set(
-  (
-    'a an the of to in on at by is are was were be been do does did we i you our my your it its this that these ' +
-    'those and or with from as how what where when which who why there here me us can could should would'
-  ).split(' '),
-);
+export const FIELD_WEIGHTS = { symbolTerms: 4, pathTerms: 2, contentTerms: 1 } as const;
 
-/** One query token: its words, and whether it looks like an identifier (several words, or `_` inside). */
-export interface MeilisearchQueryTerm {
-  words: string[];
-  identifier: boolean;
-}
-
-export function meilisearchQueryTerms(text: string): MeilisearchQueryTerm[] {
-  const seen = new Set<string>();
-  const terms: MeilisearchQueryTerm[] = [];
-  for (const raw of text.match(QUERY_TOKEN) ?? []) {
-    const words = identifierWords(raw);
-    const key = words.join(' ');
-    if (words.length === 0 || seen.has(key)) continue;
-    seen.add(key);
-    terms.push({ words, identifier: words.length > 1 });
-  }
-  return terms;
-}
-
-/** At most `budget` words: filler words go first, then terms from the end; the query's order is kept. */
-export function withinWordBudget(terms: readonly MeilisearchQueryTerm[], budget = MAX_QUERY_WORDS) {
-  const count = (list: readonly MeilisearchQueryTerm[]) => list.reduce((sum, term) => sum + term.words.length, 0);
-  let kept = [...terms];
-  if (count(kept) > budget) {
-    kept = kept.filter((term) => !isFiller(term));
-  }
-  const result: MeilisearchQueryTerm[] = [];
-  let used = 0;
-  for (const term of kept) {
-    const room = budget - used;
-    if (room <= 0) break;
-    const words = term.words.slice(0, room);
-    result.push({ words, identifier: term.identifier && words.length > 1 });
-    used += words.length;
-  }
-  return result;
-}
-
-/** A term as an exact phrase: no typo, and no prefix match even as the last word (`do` must not count `docs`). */
-export function termQuery(term: MeilisearchQueryTerm): string {
-  return `"${term.words.join(' ')}"`;
-}
-
-const isFiller = (term: MeilisearchQueryTerm) => !term.identifier && FILLER_WORDS.has(term.words[0]!);
-
-/** The terms of `text` within Meilisearch's word budget; empty when it has no words. */
-export function searchTerms(text: string): MeilisearchQueryTerm[] {
-  return withinWordBudget(meilisearchQueryTerms(text));
-}
-
-/** Every term, identifiers as phrases: matched with the `all` strategy. */
-export function preciseQuery(terms: readonly MeilisearchQueryTerm[]): string {
-  return terms.map((term) => (term.identifier ? termQuery(term) : term.words[0])).join(' ');
+/** A lexeme as an exact phrase: no typo, no prefix, and Meilisearch reads no further word of it. */
+export function lexemeQuery(lexeme: string): string {
+  return `"${lexeme}"`;
 }
 
 /**
- * The fallback query: terms that match some chunk (`counts[i]` chunks for `terms[i]`), rarest first and filler
- * words last, as plain words, for the `last` strategy (which drops words from the end and needs the first to match); undefined for a single term (the precise query covered it) or when no term matches.
+ * Indexes of the lexemes whose chunks become the candidates: the rarest first, as many as fit under `cap` together
+ * (at least one), so a common word never pulls in the whole corpus. `counts` are chunk counts; zeros are skipped.
  */
-export function relaxedQuery(terms: readonly MeilisearchQueryTerm[], counts: readonly number[]): string | undefined {
-  const present = terms
-    .map((term, index) => ({ term, count: counts[index] ?? 0, index }))
-    .filter((entry) => entry.count > 0)
-    .sort((a, b) => Number(isFiller(a.term)) - Number(isFiller(b.term)) || a.count - b.count || a.index - b.index);
-  if (terms.length < 2 || present.length === 0) return undefined;
-  return present.flatMap((entry) => entry.term.words).join(' ');
+export function candidateTerms(counts: readonly number[], cap: number): number[] {
+  const chosen: number[] = [];
+  let rows = 0;
+  const order = counts
+    .map((count, index) => ({ count, index }))
+    .filter((term) => term.count > 0)
+    .sort((a, b) => a.count - b.count || a.index - b.index);
+  for (const term of order) {
+    rows += term.count;
+    if (chosen.length > 0 && rows > cap) break;
+    chosen.push(term.index);
+  }
+  return chosen;
 }
 
-export interface RankedHit {
-  id: string;
-  path: string;
-  /** Meilisearch's `_rankingScore`, in (0, 1]. */
-  score: number;
+/** Meilisearch's `_matchesPosition` of a hit: where the query matched, per displayed attribute. */
+export type MatchesPosition = Record<string, readonly unknown[] | undefined> | undefined;
+
+/** The field-weighted frequency of the (one-lexeme) query in a hit. */
+export function weightedFrequency(matches: MatchesPosition): number {
+  if (!matches) return 0;
+  let frequency = 0;
+  for (const [field, weight] of Object.entries(FIELD_WEIGHTS)) frequency += (matches[field]?.length ?? 0) * weight;
+  return frequency;
+}
+
+/** One chunk of a sample: its length and its file's chunk count. */
+export interface SampledChunk {
+  tokens: number;
+  fileChunks: number;
 }
 
 /**
- * One ranking from the precise and relaxed hits: precise first (score 1 + s), then relaxed hits not already
- * there (score s), keeping only paths `keep` accepts, at most `limit`. Scores stay positive and descending.
+ * The corpus of `chunks` chunks estimated from a uniform sample of them (ids are hashes, so the first chunks by id
+ * are one): the mean length, and the number of files as `chunks × mean(1 / chunks of the chunk's file)`. Exact when
+ * the sample is the whole corpus.
  */
-export function mergeRankedHits(
-  precise: readonly RankedHit[],
-  relaxed: readonly RankedHit[],
-  limit: number,
-  keep: (path: string) => boolean = () => true,
-): Array<{ id: string; score: number }> {
-  const merged = new Map<string, number>();
-  const take = (hits: readonly RankedHit[], tier: number) => {
-    for (const hit of hits) {
-      if (merged.size >= limit) return;
-      if (!merged.has(hit.id) && keep(hit.path)) merged.set(hit.id, tier + Math.max(hit.score, Number.EPSILON));
-    }
+export function estimateCorpus(chunks: number, sample: readonly SampledChunk[]): CorpusStatistics {
+  if (chunks === 0 || sample.length === 0) return { chunks, files: chunks, tokens: 0 };
+  let tokens = 0;
+  let fileShare = 0;
+  for (const chunk of sample) {
+    tokens += chunk.tokens;
+    fileShare += 1 / Math.max(chunk.fileChunks, 1);
+  }
+  return {
+    chunks,
+    files: Math.max(1, Math.round((chunks * fileShare) / sample.length)),
+    tokens: (chunks * tokens) / sample.length,
   };
-  take(precise, 1);
-  take(relaxed, 0);
-  return [...merged].map(([id, score]) => ({ id, score }));
+}
+
+/**
+ * A lexeme's statistics: its chunk count, and its file count, exact when every chunk holding it was fetched
+ * (`files` distinct among them), else estimated from the chunk count.
+ */
+export function termStatistics(
+  count: number,
+  fetched: { chunks: number; files: number } | undefined,
+  corpus: CorpusStatistics,
+): TermStatistics {
+  const fileFrequency = fetched && fetched.chunks >= count ? fetched.files : estimateFileFrequency(count, corpus);
+  return { chunkFrequency: count, fileFrequency, weight: 1 };
 }

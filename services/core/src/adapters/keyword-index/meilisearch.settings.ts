@@ -5,28 +5,39 @@
 import type { Settings } from 'meilisearch';
 import { MAX_LIMIT } from './keyword-documents.js';
 
-/** Hits one search may return: path globs over-fetch up to eight times the largest limit. */
+/**
+ * Most hits one term request returns: the candidate cap of a search (`meilisearch.keyword-index.ts`) and the
+ * largest limit's over-fetch for path globs both stay under it.
+ */
 export const MAX_TOTAL_HITS = MAX_LIMIT * 8;
 
 /**
- * Code needs exact identifiers: no typos on symbols or paths (nor numbers), one typo only from 6 letters in prose;
- * identifier-like query tokens are sent as phrases, which Meilisearch never typo-matches (see meilisearch.query.ts).
- * Ranking: more query words, fewer typos, closer together, in a better attribute (symbol, then path, then content),
- * exact over prefix; the id breaks remaining ties so equal scores come back in a stable order.
+ * MyRAGDB ranks with BM25 itself (`bm25.ts`): Meilisearch finds the chunks holding each lexeme, counts them, and
+ * reports where each lexeme occurs in a hit (`showMatchesPosition`, which covers only displayed attributes, so the
+ * term fields are displayed, though never retrieved). Lexemes are matched as exact phrases, so typo tolerance, prefix
+ * search and word proximity are turned off: they cost indexing time and memory and would change no result. The
+ * ranking rules only order the hits of a capped term request (symbol matches, then path, then content; then id).
  */
 export const MEILISEARCH_SETTINGS = {
-  searchableAttributes: ['symbol', 'pathWords', 'content', 'words'],
-  filterableAttributes: ['repository', 'language', 'pathPrefixes'],
+  searchableAttributes: ['symbolTerms', 'pathTerms', 'contentTerms'],
+  filterableAttributes: ['id', 'repository', 'language', 'pathPrefixes', 'file'],
   sortableAttributes: ['id'],
-  displayedAttributes: ['id', 'path'],
-  rankingRules: ['words', 'typo', 'proximity', 'attributeRank', 'exactness', 'wordPosition', 'sort'],
-  typoTolerance: {
-    enabled: true,
-    minWordSizeForTypos: { oneTypo: 6, twoTypos: 10 },
-    disableOnAttributes: ['symbol', 'pathWords'],
-    disableOnNumbers: true,
-  },
-  // No facet search or facet counts are asked for: skip building their structures.
+  displayedAttributes: [
+    'id',
+    'path',
+    'file',
+    'tokens',
+    'fileTokens',
+    'fileChunks',
+    'symbolTerms',
+    'pathTerms',
+    'contentTerms',
+  ],
+  rankingRules: ['words', 'attributeRank', 'sort'],
+  typoTolerance: { enabled: false },
+  prefixSearch: 'disabled',
+  proximityPrecision: 'byAttribute',
+  // No facet search is asked for: skip building its structures.
   facetSearch: false,
   pagination: { maxTotalHits: MAX_TOTAL_HITS },
 } satisfies Settings;

@@ -1,72 +1,53 @@
 import assert from 'node:assert/strict';
+import { queryLexemes } from '../../../src/adapters/keyword-index/english-lexemes.js';
 import {
-  meilisearchQueryTerms,
-  mergeRankedHits,
-  preciseQuery,
-  relaxedQuery,
-  searchTerms,
-  termQuery,
-  withinWordBudget,
+  candidateTerms,
+  estimateCorpus,
+  lexemeQuery,
+  termStatistics,
+  weightedFrequency,
 } from '../../../src/adapters/keyword-index/meilisearch.query.js';
 
-describe('Meilisearch query building', () => {
-  it('sends identifier-like tokens as phrases of their words and plain words as they are', () => {
-    const terms = searchTerms('Where is parseQuery called with get_user_name?');
-    assert.equal(preciseQuery(terms), 'where is "parse query" called with "get user name"');
-    assert.equal(preciseQuery(searchTerms('HTTPServer sha256')), '"http server" sha256');
-    assert.deepEqual(
-      meilisearchQueryTerms('parseQuery parse_query ParseQuery').map((term) => term.words),
-      [['parse', 'query']],
-      'one identifier written three ways is one term',
-    );
-    assert.deepEqual(searchTerms('!!! ___ ...'), []);
+describe('Meilisearch BM25 search: the pure parts', () => {
+  it('searches the lexemes PostgreSQL would: stemmed words without stop words, identifiers as typed', () => {
+    assert.deepEqual(queryLexemes('Where do we retry the failed HTTP calls?'), ['retri', 'fail', 'http', 'call']);
+    assert.deepEqual(queryLexemes('parseQuery'), ['parsequery', 'pars', 'queri']);
+    assert.deepEqual(queryLexemes('utf8 decoder'), ['utf8', 'decoder', 'decod', 'utf8decoder']);
+    assert.deepEqual(queryLexemes('!!! ...'), []);
+    assert.equal(lexemeQuery('retri'), '"retri"');
   });
 
-  it('keeps within Meilisearch’s ten words: filler words go first, then terms from the end', () => {
-    const question = searchTerms('how do we retry the failed http calls of the payment client when a timeout happens');
-    assert.equal(preciseQuery(question), 'retry failed http calls payment client timeout happens');
-    const long = withinWordBudget(
-      meilisearchQueryTerms('alpha beta gamma delta epsilon zeta eta theta iota kappa lambda'),
-    );
-    assert.equal(long.length, 10);
-    assert.equal(long.at(-1)?.words[0], 'kappa');
-    const identifier = withinWordBudget(meilisearchQueryTerms('one two three four five six seven eightNineTenEleven'));
-    assert.deepEqual(identifier.at(-1), { words: ['eight', 'nine', 'ten'], identifier: true });
+  it('takes the rarest lexemes whose chunks fit under the cap as candidates, at least one', () => {
+    assert.deepEqual(candidateTerms([500, 3, 40, 0], 100), [1, 2]);
+    assert.deepEqual(candidateTerms([5_000, 2_000], 100), [1], 'the rarest even alone over the cap');
+    assert.deepEqual(candidateTerms([0, 0], 100), []);
+    assert.deepEqual(candidateTerms([10, 10, 10], 100), [0, 1, 2]);
   });
 
-  it('counts each term as an exact phrase, so a short word is not counted by its prefix', () => {
-    assert.equal(termQuery({ words: ['do'], identifier: false }), '"do"');
-    assert.equal(termQuery({ words: ['get', 'user'], identifier: true }), '"get user"');
+  it('weights a match by its field: symbol 4, path 2, content 1', () => {
+    assert.equal(weightedFrequency({ symbolTerms: [{}], pathTerms: [{}, {}], contentTerms: [{}, {}, {}] }), 11);
+    assert.equal(weightedFrequency({ path: [{}] }), 0, 'attributes that are not lexeme fields count nothing');
+    assert.equal(weightedFrequency(undefined), 0);
   });
 
-  it('falls back to the terms that match something, rarest first and filler words last', () => {
-    const terms = searchTerms('where do we parse the query string');
-    assert.equal(relaxedQuery(terms, [0, 0, 0, 40, 900, 3, 0]), 'query parse the');
-    const identifier = searchTerms('parseQuery tokens');
-    assert.equal(relaxedQuery(identifier, [2, 10]), 'parse query tokens');
-    assert.equal(relaxedQuery(identifier, [0, 0]), undefined, 'nothing matches');
-    assert.equal(relaxedQuery(searchTerms('parseQuery'), [5]), undefined, 'one term: the precise query covered it');
+  it('estimates a corpus from a sample, exactly when the sample is all of it', () => {
+    // Two files: one of three chunks (10 words each), one of one chunk (30 words).
+    const all = [
+      { tokens: 10, fileChunks: 3 },
+      { tokens: 10, fileChunks: 3 },
+      { tokens: 10, fileChunks: 3 },
+      { tokens: 30, fileChunks: 1 },
+    ];
+    assert.deepEqual(estimateCorpus(4, all), { chunks: 4, files: 2, tokens: 60 });
+    assert.deepEqual(estimateCorpus(400, all), { chunks: 400, files: 200, tokens: 6_000 });
+    assert.deepEqual(estimateCorpus(0, []), { chunks: 0, files: 0, tokens: 0 });
   });
 
-  it('ranks precise hits above relaxed ones, once each, within the limit and the path filter', () => {
-    const merged = mergeRankedHits(
-      [
-        { id: 'a', path: 'src/a.ts', score: 0.9 },
-        { id: 'b', path: 'docs/b.md', score: 0.8 },
-      ],
-      [
-        { id: 'a', path: 'src/a.ts', score: 0.95 },
-        { id: 'c', path: 'src/c.ts', score: 0 },
-        { id: 'd', path: 'src/d.ts', score: 0.5 },
-      ],
-      2,
-      (path) => path.startsWith('src/'),
-    );
-    assert.deepEqual(
-      merged.map((hit) => hit.id),
-      ['a', 'c'],
-    );
-    assert.equal(merged[0]!.score, 1.9);
-    assert.ok(merged[1]!.score > 0, 'scores stay positive');
+  it('counts a lexeme’s files exactly when all its chunks were fetched, else estimates them', () => {
+    const corpus = { chunks: 1_000, files: 100, tokens: 50_000 };
+    assert.equal(termStatistics(12, { chunks: 12, files: 3 }, corpus).fileFrequency, 3);
+    const estimated = termStatistics(500, undefined, corpus).fileFrequency;
+    assert.ok(estimated > 3 && estimated <= 100, `estimated ${estimated}`);
+    assert.equal(termStatistics(500, { chunks: 100, files: 40 }, corpus).fileFrequency, estimated);
   });
 });

@@ -12,29 +12,25 @@ describe('Meilisearch settings and documents', () => {
   it('sends only the settings a server lacks, ignoring the order it lists attribute sets in', () => {
     const asReturned: Settings = {
       ...MEILISEARCH_SETTINGS,
-      filterableAttributes: ['language', 'pathPrefixes', 'repository'],
-      typoTolerance: {
-        ...MEILISEARCH_SETTINGS.typoTolerance,
-        disableOnAttributes: ['pathWords', 'symbol'],
-        disableOnWords: [],
-      },
+      filterableAttributes: ['file', 'id', 'language', 'pathPrefixes', 'repository'],
+      typoTolerance: { enabled: false, disableOnAttributes: [], disableOnWords: [] },
       stopWords: [],
     };
     assert.equal(settingsToUpdate(asReturned), undefined);
     assert.deepEqual(
-      settingsToUpdate({ ...asReturned, searchableAttributes: ['content', 'symbol', 'pathWords', 'words'] }),
+      settingsToUpdate({ ...asReturned, searchableAttributes: ['contentTerms', 'symbolTerms', 'pathTerms'] }),
       {
         searchableAttributes: MEILISEARCH_SETTINGS.searchableAttributes,
       },
     );
     assert.deepEqual(
-      settingsToUpdate({ ...asReturned, typoTolerance: { ...asReturned.typoTolerance, enabled: false } }),
+      settingsToUpdate({ ...asReturned, typoTolerance: { ...asReturned.typoTolerance, enabled: true } }),
       { typoTolerance: MEILISEARCH_SETTINGS.typoTolerance },
     );
     assert.deepEqual(Object.keys(settingsToUpdate({}) ?? {}), Object.keys(MEILISEARCH_SETTINGS));
   });
 
-  it('stores a chunk with its identifier words and every leading directory of its path', () => {
+  it('stores a chunk with its lexemes per field, its length and every leading directory of its path', () => {
     const document = meilisearchDocument({
       id: 'c1',
       repository: 'app',
@@ -46,9 +42,15 @@ describe('Meilisearch settings and documents', () => {
       content: 'export const withRetry = (fn) => retryPolicy(fn);',
       contentHash: 'h',
     });
-    assert.equal(document.symbol, 'withRetry with retry');
-    assert.equal(document.pathWords, 'src/httpClient/retryPolicy.ts src http client retry policy ts');
-    assert.equal(document.words, 'export const with retry fn retry policy fn');
+    // As PostgreSQL's simple + english configurations make them: typed tokens lower-cased, words stemmed.
+    assert.equal(document.symbolTerms, 'withretry with retry withretri retri');
+    assert.equal(document.pathTerms, 'src http client retri polici ts');
+    assert.equal(
+      document.contentTerms,
+      'export const withretry fn retrypolicy fn export const retri fn retri polici fn',
+    );
+    assert.equal(document.tokens, 7, 'the stemmed words of the content (`with` is a stop word)');
+    assert.equal(document.file, 'app:src/httpClient/retryPolicy.ts');
     assert.deepEqual(pathPrefixes('a/b/c.ts'), ['a', 'a/b', 'a/b/c.ts']);
     assert.throws(
       () =>

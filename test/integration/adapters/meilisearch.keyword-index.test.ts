@@ -109,22 +109,22 @@ describe('Meilisearch keyword index on a real server', function () {
       (
         await client.index(index.uid).getDocuments({ fields: ['id', 'tokens', 'fileTokens', 'fileChunks'], limit: 10 })
       ).results.map((document) => [document.id, document.tokens, document.fileTokens, document.fileChunks]);
-    await index.upsert([first!, second!]);
-    await index.upsert([third!]);
+    await index.upsert([first, second]);
+    await index.upsert([third]);
     assert.deepEqual(
       (await stored()).sort(),
       [
-        [first!.id, 3, 6, 3],
-        [second!.id, 2, 6, 3],
-        [third!.id, 1, 6, 3],
+        [first.id, 3, 6, 3],
+        [second.id, 2, 6, 3],
+        [third.id, 1, 6, 3],
       ].sort(),
     );
-    await index.delete([second!.id]);
+    await index.delete([second.id]);
     assert.deepEqual(
       (await stored()).sort(),
       [
-        [first!.id, 3, 4, 2],
-        [third!.id, 1, 4, 2],
+        [first.id, 3, 4, 2],
+        [third.id, 1, 4, 2],
       ].sort(),
     );
   });

@@ -115,7 +115,11 @@ export async function syncRepository(
   }
   await catalog.forgetKeywordWrites(name);
   await ensureIndexModel(name, deps);
-  progress.chunksWritten += await ensureKeywordStore(name, deps, options);
+  await ensureKeywordStore(name, deps, options, (written) => {
+    progress.phase = 'keyword';
+    progress.chunksWritten += written;
+    report();
+  });
 
   const discovered = await discoverFiles(root, { ...repository, secretFiles: deps.secretFiles });
   signal?.throwIfAborted();
@@ -309,25 +313,28 @@ const KEYWORD_REFILL_BATCH = 500;
 /**
  * A repository's keyword documents live in one keyword store. When the recorded store is another one (or unknown,
  * and the catalog has chunks), its documents are written into this store from the catalog's chunks, after any stale
- * ones this store kept from an earlier time are dropped; then this store is recorded. Returns the documents written.
+ * ones this store kept from an earlier time are dropped; then this store is recorded. `onWritten` hears of each batch.
  */
-async function ensureKeywordStore(repository: string, deps: SyncDependencies, options: SyncOptions): Promise<number> {
+async function ensureKeywordStore(
+  repository: string,
+  deps: SyncDependencies,
+  options: SyncOptions,
+  onWritten: (count: number) => void,
+): Promise<void> {
   const { catalog, keywordIndex } = deps;
-  if ((await catalog.getKeywordStore(repository)) === keywordIndex.store) return 0;
-  let written = 0;
+  if ((await catalog.getKeywordStore(repository)) === keywordIndex.store) return;
   if (!options.full) {
     await keywordIndex.deleteRepository(repository);
-    for (let afterId: string | undefined; ; ) {
+    for (let afterId: string | undefined; ;) {
       options.signal?.throwIfAborted();
       const chunks = await catalog.listChunks(repository, afterId, KEYWORD_REFILL_BATCH);
       if (chunks.length === 0) break;
       await keywordIndex.upsert(chunks);
-      written += chunks.length;
+      onWritten(chunks.length);
       afterId = chunks.at(-1)!.id;
     }
   }
   await catalog.recordKeywordStore(repository, keywordIndex.store);
-  return written;
 }
 
 /**

@@ -35,15 +35,23 @@ export function candidateTerms(counts: readonly number[], cap: number): number[]
   return chosen;
 }
 
-/** Meilisearch's `_matchesPosition` of a hit: where the query matched, per displayed attribute. */
-export type MatchesPosition = Record<string, readonly unknown[] | undefined> | undefined;
+/** Marks a highlighted lexeme in `_formatted` (never part of a lexeme, which is letters and digits). */
+export const HIGHLIGHT_MARK = '\u0001';
+/** The attributes highlighted to count a lexeme's occurrences: short, so highlighting them is cheap. */
+export const COUNTED_FIELDS = ['symbolTerms', 'pathTerms'] as const;
 
-/** The field-weighted frequency of the (one-lexeme) query in a hit. */
-export function weightedFrequency(matches: MatchesPosition): number {
-  if (!matches) return 0;
-  let frequency = 0;
-  for (const [field, weight] of Object.entries(FIELD_WEIGHTS)) frequency += (matches[field]?.length ?? 0) * weight;
-  return frequency;
+/**
+ * The field-weighted frequency of the (one-lexeme) query in a hit, from its `_formatted` highlights: each mark in the
+ * symbol counts 4, in the path 2, plus 1 for the content. Counting content occurrences would need the content's
+ * match positions, whose computation costs ~0.2 ms per hit on Meilisearch 1.50 (10x fetching the hit), so the
+ * content counts once whether the lexeme is there once or often: BM25's saturation makes repeats worth little.
+ */
+export function weightedFrequency(formatted: Record<string, unknown> | undefined): number {
+  const marks = (field: (typeof COUNTED_FIELDS)[number]) => {
+    const text = formatted?.[field];
+    return typeof text === 'string' ? text.split(HIGHLIGHT_MARK).length - 1 : 0;
+  };
+  return FIELD_WEIGHTS.symbolTerms * marks('symbolTerms') + FIELD_WEIGHTS.pathTerms * marks('pathTerms') + 1;
 }
 
 /** One chunk of a sample: its length and its file's chunk count. */

@@ -3,6 +3,7 @@ import { queryLexemes } from '../../../src/adapters/keyword-index/english-lexeme
 import {
   candidateTerms,
   estimateCorpus,
+  HIGHLIGHT_MARK,
   lexemeQuery,
   termStatistics,
   weightedFrequency,
@@ -24,10 +25,11 @@ describe('Meilisearch BM25 search: the pure parts', () => {
     assert.deepEqual(candidateTerms([10, 10, 10], 100), [0, 1, 2]);
   });
 
-  it('weights a match by its field: symbol 4, path 2, content 1', () => {
-    assert.equal(weightedFrequency({ symbolTerms: [{}], pathTerms: [{}, {}], contentTerms: [{}, {}, {}] }), 11);
-    assert.equal(weightedFrequency({ path: [{}] }), 0, 'attributes that are not lexeme fields count nothing');
-    assert.equal(weightedFrequency(undefined), 0);
+  it('weights a match by its field from the highlights: symbol 4 each, path 2 each, content once', () => {
+    const mark = (text: string) => text.replaceAll('*', HIGHLIGHT_MARK);
+    assert.equal(weightedFrequency({ symbolTerms: mark('*retri with *retri'), pathTerms: mark('src *retri') }), 11);
+    assert.equal(weightedFrequency({ symbolTerms: 'other', pathTerms: 'src', path: mark('*retri') }), 1);
+    assert.equal(weightedFrequency(undefined), 1, 'a hit holds the lexeme at least in its content');
   });
 
   it('estimates a corpus from a sample, exactly when the sample is all of it', () => {

@@ -398,7 +398,11 @@ export class MeilisearchKeywordIndex implements KeywordIndex {
     };
     const rareResults = await this.multiSearch(
       rare.map((index) =>
-        term(lexemes[index]!, { ...fields, hitsPerPage: counts[index]!, attributesToRetrieve: CANDIDATE_FIELDS }),
+        term(lexemes[index]!, {
+          ...fields,
+          hitsPerPage: Math.min(counts[index]!, this.candidateCap),
+          attributesToRetrieve: CANDIDATE_FIELDS,
+        }),
       ),
     );
     const candidates = new Map<string, Bm25Candidate & { path: string; frequencies: number[] }>();

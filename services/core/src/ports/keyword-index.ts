@@ -20,6 +20,8 @@ export interface KeywordIndex {
   upsert(chunks: readonly Chunk[]): Promise<void>;
   delete(ids: readonly string[]): Promise<void>;
   deleteRepository(repository: string): Promise<void>;
+  /** Ids of every document the index holds for the repository (any order). */
+  documentIds(repository: string): Promise<string[]>;
   search(query: KeywordQuery): Promise<ScoredId[]>;
   /** Cheap reachability probe for health checks. */
   ping(): Promise<void>;

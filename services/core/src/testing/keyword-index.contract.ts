@@ -108,6 +108,15 @@ export function keywordIndexContract(fixture: KeywordIndexContractFixture): void
     await index.delete([]);
   });
 
+  it('lists the ids it holds per repository', async () => {
+    await index.upsert([parser, router, otherRepo]);
+    assert.deepEqual((await index.documentIds('app')).sort(), [parser.id, router.id].sort());
+    await index.delete([parser.id]);
+    assert.deepEqual(await index.documentIds('app'), [router.id]);
+    assert.deepEqual(await index.documentIds('lib'), [otherRepo.id]);
+    assert.deepEqual(await index.documentIds('never-indexed'), []);
+  });
+
   it('filters by repositories, languages and path globs', async () => {
     const testFile = testChunk({ path: 'test/query/parser.test.ts', content: 'it parses the query parseQuery(input)' });
     await index.upsert([parser, router, readme, otherRepo, testFile]);

@@ -311,9 +311,11 @@ async function deleteFromStores(repository: string, ids: readonly string[], deps
 const KEYWORD_REFILL_BATCH = 500;
 
 /**
- * A repository's keyword documents live in one keyword store. When the recorded store is another one (or unknown,
- * and the catalog has chunks), its documents are written into this store from the catalog's chunks, after any stale
- * ones this store kept from an earlier time are dropped; then this store is recorded. `onWritten` hears of each batch.
+ * A repository's keyword documents live in one keyword store. When the recorded store is another one (or unknown),
+ * the catalog's chunks are written into this store over whatever it holds, then the documents it kept from an
+ * earlier time that the catalog no longer has are deleted, and this store is recorded. Upserting before deleting
+ * leaves no moment where a chunk the catalog has cannot be found (a format change of the store in use stays
+ * searchable throughout). `onWritten` hears of each batch.
  */
 async function ensureKeywordStore(
   repository: string,
@@ -324,15 +326,18 @@ async function ensureKeywordStore(
   const { catalog, keywordIndex } = deps;
   if ((await catalog.getKeywordStore(repository)) === keywordIndex.store) return;
   if (!options.full) {
-    await keywordIndex.deleteRepository(repository);
+    const current = new Set<string>();
     for (let afterId: string | undefined; ;) {
       options.signal?.throwIfAborted();
       const chunks = await catalog.listChunks(repository, afterId, KEYWORD_REFILL_BATCH);
       if (chunks.length === 0) break;
       await keywordIndex.upsert(chunks);
+      for (const chunk of chunks) current.add(chunk.id);
       onWritten(chunks.length);
       afterId = chunks.at(-1)!.id;
     }
+    const stale = (await keywordIndex.documentIds(repository)).filter((id) => !current.has(id));
+    if (stale.length > 0) await keywordIndex.delete(stale);
   }
   await catalog.recordKeywordStore(repository, keywordIndex.store);
 }

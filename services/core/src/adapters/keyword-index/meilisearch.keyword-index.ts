@@ -315,6 +315,10 @@ export class MeilisearchKeywordIndex implements KeywordIndex {
     this.corpora.clear();
   }
 
+  async documentIds(repository: string): Promise<string[]> {
+    return (await this.fetchMembers(`repository = ${quoteFilterValue(repository)}`)).map((member) => member.id);
+  }
+
   /** Partial updates for the members whose stored file length differs from `lengths`. */
   private fileLengthUpdates(
     members: readonly StoredMember[],

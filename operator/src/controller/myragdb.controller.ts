@@ -5,7 +5,7 @@
 import { ConditionReason, ConditionStatus, ConditionType, EventReason } from '../api/v1alpha1/conditions.js';
 import { FINALIZER } from '../api/v1alpha1/group.js';
 import { parseMyRAGDBSpec, type MyRAGDBSpec } from '../api/v1alpha1/myragdb.spec.js';
-import type { ComponentStatus, MyRAGDB } from '../api/v1alpha1/myragdb.types.js';
+import type { ComponentStatus, KeywordEngineStatus, MyRAGDB } from '../api/v1alpha1/myragdb.types.js';
 import type { EventSink } from '../kube/event-recorder.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { myRAGDBPath, patchFinalizers, patchStatus } from '../kube/status-patch.js';
@@ -17,7 +17,16 @@ import { servingVersion } from '../specs/rollout.js';
 import { childName, selectorLabels, type Owner } from '../specs/names.js';
 import { reindexJobName } from '../specs/reindex.specs.js';
 import { buildRepositoryRegistrations } from '../specs/repositories.specs.js';
+import {
+  keywordEngines,
+  keywordEngineWaiting,
+  nextKeywordEngineStatus,
+  repositoriesToMove,
+  type KeywordEngines,
+  type RepositoryKeywordStores,
+} from '../specs/keyword-engine.js';
 import { gatewayEndpoint } from '../specs/services.specs.js';
+import { usedStores } from '../specs/stores.specs.js';
 import { applyChildren, growClaims, pruneChildren, storeTemplateSizes } from './apply-children.js';
 import { finalize, type FinalizeDependencies } from './finalizer.js';
 import { generatedSecretNames, resolveGeneratedSecrets } from './generated-secrets.js';
@@ -132,8 +141,24 @@ export class MyRAGDBReconciler {
         lastReindex: resource.status?.lastReindex,
         ...(facts.runningVersion ? { runningVersion: facts.runningVersion } : {}),
         ...(facts.migration ? { migration: facts.migration } : {}),
+        ...(resource.status?.keywordEngine ? { keywordEngine: resource.status.keywordEngine } : {}),
       },
     };
+    // A keyword engine switch's progress comes first: the reconcile that sees it complete also applies its end state
+    // (the gateway on the new engine, an unused Meilisearch gone).
+    const engines = keywordEngines(spec.keywordEngine, resource.status?.keywordEngine);
+    const switching = engines.serving !== engines.indexing;
+    const keywordEngine = nextKeywordEngineStatus(
+      engines,
+      switching && !spec.paused
+        ? await this.keywordEngineProgress(resource, context, observation, engines).catch((error: Error) => {
+            logger.warn('could not read the keyword engine switch progress', { error: error.message });
+            return undefined;
+          })
+        : undefined,
+    );
+    if (switching) logger.info('keyword engine switch', { keywordEngine });
+    if (!spec.paused) context.observed.keywordEngine = keywordEngine;
     const problems: Problem[] = [
       ...facts.problems,
       ...observation.missingSecrets.map((message) => ({ reason: ConditionReason.SecretNotFound, message })),
@@ -151,8 +176,13 @@ export class MyRAGDBReconciler {
       const outcome = await applyChildren(client, owner, desired);
       problems.push(...outcome.problems);
       retryable = outcome.retryable;
-      // Pruning only matters after a spec change, and only when every desired object was applied.
-      if (outcome.problems.length === 0 && resource.status?.observedGeneration !== resource.metadata.generation) {
+      // Pruning only matters after a spec change or a completed keyword engine switch that left Meilisearch unused,
+      // and only when every desired object was applied.
+      const unusedMeilisearch =
+        !usedStores(context).includes('meilisearch') &&
+        observation.statefulSets.has(childName(resource.metadata, 'meilisearch'));
+      const changed = resource.status?.observedGeneration !== resource.metadata.generation || unusedMeilisearch;
+      if (outcome.problems.length === 0 && changed) {
         const pruned = await pruneChildren(client, owner, desired);
         if (pruned.length > 0) logger.info('pruned children no longer desired', { pruned });
       }
@@ -174,12 +204,38 @@ export class MyRAGDBReconciler {
         retryable.push(error);
       });
     }
-    const status = await this.writeStatus(resource, { spec, context, observation, problems, facts });
+    const status = await this.writeStatus(resource, {
+      spec,
+      context,
+      observation,
+      problems,
+      facts,
+      keywordEngine,
+    });
     if (retryable.length > 0) {
       throw new RetryableReconcileError(retryable.map((error) => error.message).join('; '), { cause: retryable[0] });
     }
     const ready = findCondition(status, ConditionType.Ready)?.status === ConditionStatus.True;
     return ready || spec.paused ? {} : { requeueAfterMs: this.deps.notReadyRequeueMs ?? 15_000 };
+  }
+
+  /**
+   * During a keyword engine switch: which repositories' documents are in the new engine (read through the gateway,
+   * once it is up), and a sync queued for each of the others, which fills the new engine from the catalog.
+   */
+  private async keywordEngineProgress(
+    resource: MyRAGDB,
+    context: BuildContext,
+    observation: Observation,
+    engines: KeywordEngines,
+  ): Promise<RepositoryKeywordStores | undefined> {
+    const gateway = observation.deployments.get(childName(resource.metadata, ServiceComponent.Gateway));
+    if (!deploymentStatus(gateway).ready) return undefined;
+    const target = { gatewayUrl: this.deps.gatewayUrl(resource), apiKey: context.secrets.apiKey };
+    const stores = await this.deps.catalog.keywordStores(target);
+    const waiting = repositoriesToMove(engines, stores);
+    if (waiting.length > 0) await this.deps.catalog.requestSync(target, waiting);
+    return stores;
   }
 
   /**
@@ -215,13 +271,14 @@ export class MyRAGDBReconciler {
       observation?: Observation;
       problems: Problem[];
       facts?: DataSafetyFacts;
+      keywordEngine?: KeywordEngineStatus;
     },
   ) {
-    const { spec, context, observation, facts } = input;
+    const { spec, context, observation, facts, keywordEngine } = input;
     const stores: Record<string, ComponentStatus> = {};
     const services: Record<string, ComponentStatus> = {};
     if (spec && observation) {
-      for (const store of STORE_NAMES) {
+      for (const store of context ? usedStores(context) : STORE_NAMES) {
         stores[store] = spec.stores[store].external
           ? { ready: true, external: true, message: 'external' }
           : store === 'postgres' && facts?.postgres
@@ -258,11 +315,12 @@ export class MyRAGDBReconciler {
       ...(context ? { version: servingVersion(context), gatewayEndpoint: gatewayEndpoint(context) } : {}),
       ...(facts
         ? {
-            waiting: facts.waiting,
+            waiting: [...facts.waiting, ...keywordEngineWaiting(keywordEngine)],
             ...(facts.backup ? { backup: facts.backup } : {}),
             ...(facts.migration ? { migration: facts.migration } : {}),
           }
         : {}),
+      ...(keywordEngine ? { keywordEngine } : {}),
     });
     if (statusChanged(resource.status, next)) {
       await patchStatus(this.deps.client, resource, next);

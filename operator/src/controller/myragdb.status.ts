@@ -7,6 +7,7 @@ import type {
   BackupStatus,
   ComponentStatus,
   Condition,
+  KeywordEngineStatus,
   LastReindex,
   MigrationStatus,
   MyRAGDBStatus,
@@ -160,6 +161,7 @@ export interface StatusInput {
   waiting?: string[];
   backup?: BackupStatus;
   migration?: MigrationStatus;
+  keywordEngine?: KeywordEngineStatus;
 }
 
 function notReady(components: Record<string, ComponentStatus>): string[] {
@@ -283,6 +285,12 @@ export function computeStatus(input: StatusInput): MyRAGDBStatus {
     ...(input.gatewayEndpoint ? { endpoints: { gateway: input.gatewayEndpoint } } : {}),
     ...(input.backup ? { backup: input.backup } : {}),
     ...(input.migration ? { migration: input.migration } : {}),
+    // Kept when this reconcile could not work it out (an invalid spec): it says which engine holds the documents.
+    ...(input.keywordEngine
+      ? { keywordEngine: input.keywordEngine }
+      : input.previous?.keywordEngine
+        ? { keywordEngine: input.previous.keywordEngine }
+        : {}),
     ...(reindex
       ? { lastReindex: reindex }
       : input.previous?.lastReindex

@@ -6,6 +6,7 @@
  */
 import type { NewRepository } from '../../../services/core/src/domain/repository.js';
 import { DependencyError } from '../../../services/core/src/errors.js';
+import type { RepositoryKeywordStores } from '../specs/keyword-engine.js';
 
 export interface CatalogTarget {
   /** Base URL of the instance's search gateway. */
@@ -21,7 +22,14 @@ export interface RepositoryCatalog {
   registerRepository(target: CatalogTarget, repository: NewRepository): Promise<void>;
   /** Removes a repository and all its documents from every store; an unknown name is already gone. */
   deleteRepository(target: CatalogTarget, name: string): Promise<void>;
+  /** Every repository with the keyword store its documents are in (a keyword-engine switch's progress). */
+  keywordStores(target: CatalogTarget): Promise<RepositoryKeywordStores>;
+  /** Queues a sync of these repositories (one already queued is not queued twice). */
+  requestSync(target: CatalogTarget, names: readonly string[]): Promise<void>;
 }
+
+/** Repositories per reindex request (the gateway's limit). */
+const SYNC_REQUEST_BATCH = 100;
 
 export class GatewayRepositoryCatalog implements RepositoryCatalog {
   constructor(private readonly timeoutMs = 30_000) {}
@@ -31,6 +39,27 @@ export class GatewayRepositoryCatalog implements RepositoryCatalog {
     if (!response.ok) throw await this.failure(response, 'GET /api/v1/repositories');
     const body = (await response.json()) as { repositories?: { name: string }[] };
     return (body.repositories ?? []).map((repository) => repository.name);
+  }
+
+  async keywordStores(target: CatalogTarget): Promise<RepositoryKeywordStores> {
+    const response = await this.call(target, 'GET', '/api/v1/repositories');
+    if (!response.ok) throw await this.failure(response, 'GET /api/v1/repositories');
+    const body = (await response.json()) as { repositories?: { name: string; keywordStore?: string | null }[] };
+    return {
+      repositories: (body.repositories ?? []).map((repository) => ({
+        name: repository.name,
+        keywordStore: repository.keywordStore ?? null,
+      })),
+    };
+  }
+
+  async requestSync(target: CatalogTarget, names: readonly string[]): Promise<void> {
+    for (let offset = 0; offset < names.length; offset += SYNC_REQUEST_BATCH) {
+      const repositories = names.slice(offset, offset + SYNC_REQUEST_BATCH);
+      const response = await this.call(target, 'POST', '/api/v1/reindex', { repositories, full: false });
+      // 404: a repository was deleted meanwhile; the next reconcile reads the list again.
+      if (!response.ok && response.status !== 404) throw await this.failure(response, 'POST /api/v1/reindex');
+    }
   }
 
   async registerRepository(target: CatalogTarget, repository: NewRepository): Promise<void> {

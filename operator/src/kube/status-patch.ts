@@ -9,20 +9,27 @@ export function myRAGDBPath(namespace: string, name: string, subresource?: strin
 
 /**
  * A JSON merge patch that turns `previous` into `next` at the first two levels: fields and map entries that
- * disappeared are set to null (merge patch deletes them), arrays are replaced whole.
+ * disappeared (a component, `keywordEngine.target` once a switch is done) are set to null, which merge patch
+ * deletes; arrays are replaced whole.
  */
 export function statusMergePatch(previous: MyRAGDBStatus | undefined, next: MyRAGDBStatus): Record<string, unknown> {
   const patch: Record<string, unknown> = { ...next };
-  for (const key of Object.keys(previous ?? {}) as (keyof MyRAGDBStatus)[]) {
-    if (next[key] === undefined) patch[key] = null;
-  }
-  const previousComponents = previous?.components ?? {};
-  if (next.components) {
-    const components: Record<string, unknown> = { ...next.components };
-    for (const name of Object.keys(previousComponents)) if (!(name in next.components)) components[name] = null;
-    patch.components = components;
+  const before = (previous ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(before)) {
+    const old = before[key];
+    const now = patch[key];
+    if (now === undefined) patch[key] = null;
+    else if (isObject(old) && isObject(now)) {
+      const nested: Record<string, unknown> = { ...now };
+      for (const name of Object.keys(old)) if (!(name in now)) nested[name] = null;
+      patch[key] = nested;
+    }
   }
   return patch;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export async function patchStatus(client: KubeClient, resource: MyRAGDB, next: MyRAGDBStatus): Promise<MyRAGDB> {

@@ -1,6 +1,6 @@
 /** Everything the pure builders need: the parsed spec, the owner's identity, and the facts observed in the cluster. */
 import type { MyRAGDBSpec, StoreName } from '../api/v1alpha1/myragdb.spec.js';
-import type { LastReindex, MigrationStatus } from '../api/v1alpha1/myragdb.types.js';
+import type { KeywordEngineStatus, LastReindex, MigrationStatus } from '../api/v1alpha1/myragdb.types.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import type { Owner } from './names.js';
 
@@ -21,6 +21,8 @@ export interface ObservedFacts {
   runningVersion?: string;
   /** Outcome of the migrations of `spec.version`, as observed from its Job (or recorded in status). */
   migration?: MigrationStatus;
+  /** `status.keywordEngine` as last written: which engine serves searches (see keyword-engine.ts). */
+  keywordEngine?: KeywordEngineStatus;
 }
 
 export interface BuildContext {

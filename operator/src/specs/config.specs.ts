@@ -16,8 +16,10 @@ import {
 } from './components.js';
 import { CloudNativePGNames, cloudNativePGUrl, CNPG_APP_PASSWORD_KEY } from './cloudnative-pg.specs.js';
 import { stableHash } from './hash.js';
+import { keywordEngines } from './keyword-engine.js';
 import { childMetadata, childName, Names, type Owner } from './names.js';
 import { buildSecrets, SecretKeys } from './secrets.specs.js';
+import { usedStores } from './stores.specs.js';
 
 /** Variables the services read; `PGPASSWORD` is libpq's (node-postgres honours it), so no URL carries a password. */
 type EnvName = ConfigVariableName | 'PGPASSWORD';
@@ -54,14 +56,15 @@ export function buildConfigData(context: BuildContext): Partial<Record<EnvName, 
     PORT: String(SERVICE_PORT),
     MYRAGDB_DATA_DIR: WRITABLE_PATHS.data,
     DATABASE_URL: urls.postgres,
-    KEYWORD_ENGINE: 'meilisearch',
-    MEILI_URL: urls.meilisearch,
+    // The engine searches use; the indexer's differs while a switch fills the new one (see keyword-engine.ts).
+    KEYWORD_ENGINE: keywordEngines(spec.keywordEngine, context.observed.keywordEngine).serving,
     CHROMA_URL: urls.chroma,
     EMBEDDING_PROVIDER: spec.embedding.provider,
     INDEXER_SYNC_INTERVAL_SECONDS: String(durationSeconds(spec.indexer.syncInterval)),
   };
   // A managed store belongs to this instance; an external one may serve others, whose repositories can have the
   // same names, so this instance's collections and index get names of their own.
+  if (usedStores(context).includes('meilisearch')) data.MEILI_URL = urls.meilisearch;
   const prefix = storeNamePrefix(context.owner);
   if (spec.stores.chroma.external) data.CHROMA_COLLECTION_PREFIX = `${prefix}-`;
   if (spec.stores.meilisearch.external) data.MEILI_INDEX_PREFIX = `${prefix}_`;

@@ -2,6 +2,7 @@
 import type {
   V1Container,
   V1Deployment,
+  V1EnvVar,
   V1Ingress,
   V1PodTemplateSpec,
   V1Service,
@@ -11,6 +12,7 @@ import type {
 import type { BuildContext, Desired } from './build-context.js';
 import { HEALTH_PATHS, SERVICE_COMMANDS, SERVICE_PORT, SERVICE_UID, ServiceComponent } from './components.js';
 import { buildConfigHash, buildSecretEnv } from './config.specs.js';
+import { keywordEngines } from './keyword-engine.js';
 import { servingVersion } from './rollout.js';
 import { repositoryMountPath } from './repositories.specs.js';
 import { Annotations, childMetadata, childName, instanceLabels, Labels, Names, selectorLabels } from './names.js';
@@ -64,6 +66,13 @@ function repositoryVolumes(context: BuildContext): { volumes: V1Volume[]; mounts
   };
 }
 
+/** The indexer (and its reindex jobs) writes into the new keyword engine while searches keep the old one. */
+function indexingEngineEnv(context: BuildContext, component: ServiceComponent): V1EnvVar[] {
+  const engines = keywordEngines(context.spec.keywordEngine, context.observed.keywordEngine);
+  if (component !== ServiceComponent.Indexer || engines.indexing === engines.serving) return [];
+  return [{ name: 'KEYWORD_ENGINE', value: engines.indexing }];
+}
+
 /**
  * The pod template of a service, also used by the reindex jobs (`command` replaced). Carries the config hash, so
  * any configuration change rolls the pods.
@@ -85,7 +94,7 @@ export function buildServicePodTemplate(
     command: options.command ?? SERVICE_COMMANDS[component],
     ports: [{ name: 'http', containerPort: SERVICE_PORT, protocol: 'TCP' }],
     envFrom: [{ configMapRef: { name: Names.config(owner) } }],
-    env: buildSecretEnv(context),
+    env: [...buildSecretEnv(context), ...indexingEngineEnv(context, component)],
     resources: componentResources(context, component),
     securityContext: containerSecurityContext,
     volumeMounts: [...SERVICE_SCRATCH.mounts, ...repositories.mounts],

@@ -5,9 +5,10 @@
  */
 import type { V1Container, V1EnvVar, V1Probe, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { StoreName } from '../api/v1alpha1/myragdb.spec.js';
-import { DeletionPolicy } from '../api/v1alpha1/conditions.js';
+import { DeletionPolicy, KeywordEngine } from '../api/v1alpha1/conditions.js';
 import type { BuildContext, Desired } from './build-context.js';
 import { POSTGRES_DATABASE, POSTGRES_USER, STORE_NAMES, STORE_PORTS } from './components.js';
+import { keywordEngines } from './keyword-engine.js';
 import { stableHash } from './hash.js';
 import { Annotations, childMetadata, childName, instanceLabels, Names, selectorLabels } from './names.js';
 import {
@@ -92,8 +93,15 @@ export const STORE_RUNTIME: Record<StoreName, StoreRuntime> = {
   },
 };
 
+/** The stores the instance uses: Meilisearch only while searches or indexing use it as the keyword engine. */
+export function usedStores(context: BuildContext): StoreName[] {
+  const engines = keywordEngines(context.spec.keywordEngine, context.observed.keywordEngine);
+  const meilisearch = engines.serving === KeywordEngine.Meilisearch || engines.indexing === KeywordEngine.Meilisearch;
+  return STORE_NAMES.filter((store) => store !== 'meilisearch' || meilisearch);
+}
+
 export function managedStores(context: BuildContext): StoreName[] {
-  return STORE_NAMES.filter((store) => context.spec.stores[store].managed !== undefined);
+  return usedStores(context).filter((store) => context.spec.stores[store].managed !== undefined);
 }
 
 function storeStatefulSet(context: BuildContext, store: StoreName): Desired<V1StatefulSet> {

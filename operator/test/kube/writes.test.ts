@@ -34,20 +34,27 @@ describe('operator writes', () => {
     );
   });
 
-  it('status merge patch removes vanished fields and components, replaces arrays', () => {
+  it('status merge patch removes vanished fields, components and nested fields, replaces arrays', () => {
     const patch = statusMergePatch(
       {
         phase: 'Ready',
         lastReindex: { requestId: 'a' },
         components: { postgres: { ready: true }, chroma: { ready: true } },
+        keywordEngine: { serving: 'meilisearch', target: 'postgres', repositories: 2, repositoriesMoved: 2 },
         conditions: [],
       },
-      { phase: 'Degraded', components: { postgres: { ready: false } }, conditions: [] },
+      {
+        phase: 'Degraded',
+        components: { postgres: { ready: false } },
+        keywordEngine: { serving: 'postgres' },
+        conditions: [],
+      },
     );
     assert.deepEqual(patch, {
       phase: 'Degraded',
       lastReindex: null,
       components: { postgres: { ready: false }, chroma: null },
+      keywordEngine: { serving: 'postgres', target: null, repositories: null, repositoriesMoved: null },
       conditions: [],
     });
   });

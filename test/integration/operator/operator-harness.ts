@@ -292,8 +292,11 @@ export function operatorSuite(): OperatorSuite {
 export interface GatewayApi {
   url: string;
   /** Registered repositories by name (the POSTed bodies). */
-  repositories: Map<string, { name: string; source: unknown }>;
+  /** Registered repositories; a test sets `keywordStore` to play the indexer filling a keyword engine. */
+  repositories: Map<string, { name: string; source: unknown; keywordStore?: string | null }>;
   requests: { method: string; url: string; authorization?: string }[];
+  /** The repositories of each POST /api/v1/reindex. */
+  syncRequests: string[][];
   /** The next n DELETEs answer 503. */
   failDeletes: number;
   close(): Promise<void>;
@@ -301,13 +304,14 @@ export interface GatewayApi {
 
 /**
  * Stands in for the search gateway's repository API (GET/POST /api/v1/repositories, DELETE /api/v1/repositories/{name},
- * with its 201/409/200/404 answers): the gateway's pods are simulated by kwok and serve nothing, and the operator
- * runs outside the cluster network.
+ * POST /api/v1/reindex, with their 201/409/200/404/202 answers): the gateway's pods are simulated by kwok and serve
+ * nothing, and the operator runs outside the cluster network.
  */
 export async function startGatewayApi(): Promise<GatewayApi> {
   const api = {
-    repositories: new Map<string, { name: string; source: unknown }>(),
+    repositories: new Map() as GatewayApi['repositories'],
     requests: [] as GatewayApi['requests'],
+    syncRequests: [] as string[][],
     failDeletes: 0,
   } as GatewayApi;
   const server = http.createServer((request, response) => {
@@ -320,7 +324,11 @@ export async function startGatewayApi(): Promise<GatewayApi> {
       const name = /^\/api\/v1\/repositories\/([^/]+)$/.exec(request.url ?? '')?.[1];
       if (request.url === '/api/v1/repositories' && request.method === 'GET') {
         return send(200, {
-          repositories: [...api.repositories.keys()].map((key) => ({ name: key, status: 'pending' })),
+          repositories: [...api.repositories.values()].map((repository) => ({
+            name: repository.name,
+            status: 'pending',
+            keywordStore: repository.keywordStore ?? null,
+          })),
         });
       }
       if (request.url === '/api/v1/repositories' && request.method === 'POST') {
@@ -328,6 +336,13 @@ export async function startGatewayApi(): Promise<GatewayApi> {
         if (api.repositories.has(repository.name)) return send(409, { error: { code: 'conflict' } });
         api.repositories.set(repository.name, repository);
         return send(201, { name: repository.name, status: 'pending', job: { id: 'job-1' } });
+      }
+      if (request.url === '/api/v1/reindex' && request.method === 'POST') {
+        const { repositories } = JSON.parse(body) as { repositories: string[] };
+        api.syncRequests.push(repositories);
+        return send(202, {
+          jobs: repositories.map((repository) => ({ id: `job-${repository}`, repository, kind: 'sync' })),
+        });
       }
       if (name && request.method === 'DELETE') {
         if (api.failDeletes > 0) {

@@ -415,6 +415,65 @@ describe('operator integration (real API server)', function () {
       assert.deepEqual(untouched.data, { mine: 'yes' });
       assert.equal(untouched.metadata.ownerReferences, undefined);
     });
+
+    it('switching the keyword engine: searches stay on Meilisearch until every repository is in PostgreSQL', async () => {
+      const config = async () =>
+        (await client.get<{ data: Record<string, string> }>(resourcePath(Resources.ConfigMap, ns, `${name}-config`)))
+          .data;
+      const indexerEngine = async () =>
+        (
+          (await deployment('indexer')).spec.template.spec.containers[0] as unknown as {
+            env?: { name: string; value?: string }[];
+          }
+        ).env?.find((variable) => variable.name === 'KEYWORD_ENGINE')?.value;
+      const meilisearch = () => client.find(resourcePath(Resources.StatefulSet, ns, `${name}-meilisearch`));
+      assert.ok(await meilisearch(), 'Meilisearch runs before the switch');
+      spec = { ...spec, keywordEngine: 'postgres' };
+      await apply();
+
+      const switching = await eventually(async () => {
+        const resource = await getMyRAGDB(client, ns, name);
+        return resource?.status?.keywordEngine?.repositories === 1 ? resource : undefined;
+      }, 'the switch and its progress in status');
+      assert.deepEqual(switching.status?.keywordEngine, {
+        serving: 'meilisearch',
+        target: 'postgres',
+        repositories: 1,
+        repositoriesMoved: 0,
+      });
+      assert.equal(condition(switching, ConditionType.Ready)?.status, 'False');
+      assert.match(
+        condition(switching, ConditionType.Ready)!.message,
+        /keyword engine meilisearch -> postgres: 0 of 1 repositories moved/,
+      );
+      assert.equal((await config()).KEYWORD_ENGINE, 'meilisearch', 'searches stay where the documents are');
+      await eventually(async () => (await indexerEngine()) === 'postgres', 'the indexer writing into PostgreSQL');
+      await eventually(
+        async () => gateway.syncRequests.some((names) => names.includes('myragdb')),
+        'a sync of the repository requested',
+      );
+      assert.ok(await meilisearch(), 'Meilisearch keeps serving during the switch');
+
+      // The indexer's sync has written the repository's documents into PostgreSQL.
+      gateway.repositories.get('myragdb')!.keywordStore = 'postgres/bm25-v2';
+      const switched = await eventually(
+        async () => {
+          const resource = await getMyRAGDB(client, ns, name);
+          return resource?.status?.keywordEngine?.serving === 'postgres' &&
+            condition(resource, ConditionType.Ready)?.status === 'True'
+            ? resource
+            : undefined;
+        },
+        'searches on PostgreSQL and Ready again',
+        120_000,
+      );
+      assert.deepEqual(switched.status?.keywordEngine, { serving: 'postgres' });
+      await eventually(async () => (await config()).KEYWORD_ENGINE === 'postgres', 'searches moved to PostgreSQL');
+      assert.equal((await config()).MEILI_URL, undefined);
+      await eventually(async () => (await indexerEngine()) === undefined, 'the indexer following the ConfigMap');
+      await eventually(async () => (await meilisearch()) === undefined, 'the unused Meilisearch removed');
+      assert.equal(switched.status?.components?.meilisearch, undefined);
+    });
   });
 
   describe('deletion', () => {

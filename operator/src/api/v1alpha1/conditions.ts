@@ -91,5 +91,9 @@ export type BackupMethod = (typeof BackupMethod)[keyof typeof BackupMethod];
 export const DeletionPolicy = { Retain: 'Retain', Delete: 'Delete' } as const;
 export type DeletionPolicy = (typeof DeletionPolicy)[keyof typeof DeletionPolicy];
 
+/** Where keyword documents live: Meilisearch, or PostgreSQL full-text search in the catalog database. */
+export const KeywordEngine = { Meilisearch: 'meilisearch', Postgres: 'postgres' } as const;
+export type KeywordEngine = (typeof KeywordEngine)[keyof typeof KeywordEngine];
+
 export const EmbeddingProvider = { Local: 'local', OpenAICompatible: 'openai-compatible' } as const;
 export type EmbeddingProvider = (typeof EmbeddingProvider)[keyof typeof EmbeddingProvider];

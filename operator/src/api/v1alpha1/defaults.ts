@@ -34,6 +34,7 @@ export const DEFAULT_CNPG_TOPOLOGY_KEY = 'kubernetes.io/hostname';
 
 export const DEFAULT_EMBEDDING_PROVIDER = 'local';
 export const DEFAULT_DELETION_POLICY = 'Retain';
+export const DEFAULT_KEYWORD_ENGINE = 'meilisearch';
 
 /** Requests and limits for a container when the spec gives none: small but never unbounded. */
 export const DEFAULT_RESOURCES = {

@@ -17,6 +17,7 @@ import {
   DEFAULT_GIT_REF,
   DEFAULT_IMAGE,
   DEFAULT_INDEXER_REPLICAS,
+  DEFAULT_KEYWORD_ENGINE,
   DEFAULT_MIN_REPLICAS,
   DEFAULT_SERVICE_TYPE,
   DEFAULT_STORAGE_SIZE,
@@ -30,6 +31,7 @@ import {
   BackupMethod,
   DeletionPolicy,
   EmbeddingProvider,
+  KeywordEngine,
   MigrationResult,
   Phase,
   ReindexResult,
@@ -455,6 +457,13 @@ export const specSchema: SchemaNode = object(
       },
       { default: {} },
     ),
+    keywordEngine: string({
+      enum: Object.values(KeywordEngine),
+      default: DEFAULT_KEYWORD_ENGINE,
+      description:
+        'Keyword index: meilisearch, or postgres (full-text search in the catalog database). Changing it fills the ' +
+        'new engine from the catalog while the old one keeps serving; status.keywordEngine reports the progress.',
+    }),
     deletionPolicy: string({
       enum: Object.values(DeletionPolicy),
       default: DEFAULT_DELETION_POLICY,
@@ -495,6 +504,19 @@ export const statusSchema: SchemaNode = object({
       message: string(),
     },
     { description: 'Database migrations for spec.version; the services roll only after they succeed.' },
+  ),
+  keywordEngine: object(
+    {
+      serving: string({ enum: Object.values(KeywordEngine) }),
+      target: string({ enum: Object.values(KeywordEngine) }),
+      repositories: integer(),
+      repositoriesMoved: integer(),
+    },
+    {
+      description:
+        'The keyword engine searches use, and during a switch the engine being filled with how many repositories ' +
+        'are in it.',
+    },
   ),
   lastReindex: object({
     requestId: string(),

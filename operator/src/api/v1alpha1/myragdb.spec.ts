@@ -4,7 +4,7 @@
  * this parser rejects becomes a `Degraded` condition with reason `InvalidSpec`, never a crash.
  */
 import { z } from 'zod';
-import { DeletionPolicy, EmbeddingProvider } from './conditions.js';
+import { DeletionPolicy, EmbeddingProvider, KeywordEngine } from './conditions.js';
 import {
   DEFAULT_BACKUP_RETENTION_DAYS,
   DEFAULT_BACKUP_SCHEDULE,
@@ -19,6 +19,7 @@ import {
   DEFAULT_GIT_REF,
   DEFAULT_IMAGE,
   DEFAULT_INDEXER_REPLICAS,
+  DEFAULT_KEYWORD_ENGINE,
   DEFAULT_MIN_REPLICAS,
   DEFAULT_SERVICE_TYPE,
   DEFAULT_STORAGE_SIZE,
@@ -365,6 +366,7 @@ export const myRAGDBSpecSchema = z
       })
       .strict()
       .prefault({}),
+    keywordEngine: z.enum(Object.values(KeywordEngine)).default(DEFAULT_KEYWORD_ENGINE),
     deletionPolicy: z.enum(Object.values(DeletionPolicy)).default(DEFAULT_DELETION_POLICY),
     paused: z.boolean().default(false),
   })

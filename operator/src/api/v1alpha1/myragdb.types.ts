@@ -1,6 +1,13 @@
 /** The MyRAGDB resource as the operator reads and writes it. The spec type comes from the spec parser. */
 import type { KubeObject, ObjectMeta } from '../../kube/kube-object.js';
-import type { BackupMethod, ConditionStatus, MigrationResult, Phase, ReindexResult } from './conditions.js';
+import type {
+  BackupMethod,
+  ConditionStatus,
+  KeywordEngine,
+  MigrationResult,
+  Phase,
+  ReindexResult,
+} from './conditions.js';
 
 export interface Condition {
   type: string;
@@ -40,6 +47,14 @@ export interface MigrationStatus {
   message?: string;
 }
 
+/** The keyword engine searches use, and during a switch the one being filled (see keyword-engine.ts). */
+export interface KeywordEngineStatus {
+  serving: KeywordEngine;
+  target?: KeywordEngine;
+  repositories?: number;
+  repositoriesMoved?: number;
+}
+
 export interface MyRAGDBStatus {
   observedGeneration?: number;
   phase?: Phase;
@@ -52,6 +67,7 @@ export interface MyRAGDBStatus {
   lastReindex?: LastReindex;
   backup?: BackupStatus;
   migration?: MigrationStatus;
+  keywordEngine?: KeywordEngineStatus;
 }
 
 export interface MyRAGDB extends KubeObject {

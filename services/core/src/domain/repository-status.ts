@@ -17,6 +17,8 @@ export interface RepositoryStatusSummary {
   chunks: number;
   vectorsPending: number;
   lastIndexedAt: string | null;
+  /** Where its keyword documents are (engine/format/index); null before its first sync. */
+  keywordStore: string | null;
   error?: string;
   progress?: Record<string, unknown>;
 }
@@ -38,6 +40,7 @@ export function summarizeRepositoryStatus(
     chunks: stats.chunks,
     vectorsPending: stats.vectorsPending,
     lastIndexedAt: stats.lastIndexedAt?.toISOString() ?? null,
+    keywordStore: stats.keywordStore ?? null,
     ...(stats.lastError ? { error: stats.lastError } : {}),
     ...(running && isRecord(running.progress) ? { progress: running.progress } : {}),
   };

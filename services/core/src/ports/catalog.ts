@@ -51,6 +51,8 @@ export interface RepositoryStats {
   /** A sample of skipped files (first 100 by path). */
   skipped: SkippedFile[];
   model: IndexModel | undefined;
+  /** The keyword store holding its documents (`KeywordIndex.store`); undefined before its first sync. */
+  keywordStore: string | undefined;
   generation: number;
   lastIndexedAt: Date | undefined;
   lastError: string | undefined;

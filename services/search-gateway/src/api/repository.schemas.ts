@@ -15,6 +15,10 @@ export const RepositoryStatus = z
     chunks: z.int().min(0),
     vectorsPending: z.int().min(0),
     lastIndexedAt: z.iso.datetime().nullable(),
+    keywordStore: z
+      .string()
+      .nullable()
+      .describe('Keyword engine, document format and index holding its documents; null before the first sync.'),
     error: z.string().optional(),
     progress: z.record(z.string(), z.unknown()).optional().describe('Progress of the running job, when indexing.'),
   })

@@ -105,13 +105,14 @@ export class PostgresIndexState implements IndexStateCatalog {
       generation: number | null;
       last_indexed_at: Date | null;
       last_error: string | null;
+      keyword_store: string | null;
     }>(
       `SELECT EXISTS (SELECT 1 FROM repositories WHERE name = $1) AS exists,
          (SELECT count(*) FROM files WHERE repository = $1 AND skip_reason IS NULL)::int AS files,
          (SELECT count(*) FROM files WHERE repository = $1 AND skip_reason IS NOT NULL)::int AS skipped_files,
          (SELECT count(*) FROM chunks WHERE repository = $1)::int AS chunks,
          (SELECT count(*) FROM chunks WHERE repository = $1 AND NOT embedded)::int AS vectors_pending,
-         s.model_id, s.dimension, s.generation, s.last_indexed_at, s.last_error
+         s.model_id, s.dimension, s.generation, s.last_indexed_at, s.last_error, s.keyword_store
        FROM (SELECT 1) AS one LEFT JOIN index_state s ON s.repository = $1`,
       [repository],
     );
@@ -138,6 +139,7 @@ export class PostgresIndexState implements IndexStateCatalog {
       skippedByReason: Object.fromEntries(byReason.rows.map((entry) => [entry.reason, entry.count])),
       skipped: sample.rows,
       model: row.model_id && row.dimension ? { modelId: row.model_id, dimension: row.dimension } : undefined,
+      keywordStore: row.keyword_store ?? undefined,
       generation: row.generation ?? 0,
       lastIndexedAt: row.last_indexed_at ?? undefined,
       lastError: row.last_error ?? undefined,

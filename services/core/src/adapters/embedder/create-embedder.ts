@@ -37,6 +37,9 @@ export interface EmbedderDependencies {
  */
 export type EmbedderRole = 'indexing' | 'search';
 
+/** How long indexing workers stay loaded without work: longer than the pause between two batches of one sync. */
+const INDEXING_IDLE_RELEASE_MS = 60_000;
+
 /** Default model of the openai-compatible provider when EMBEDDING_MODEL is unset. */
 export const DEFAULT_OPENAI_MODEL = 'text-embedding-3-small';
 
@@ -74,6 +77,8 @@ export class EmbedderFactory {
     const workers = role === 'search' ? 1 : config.EMBEDDING_WORKERS;
     const pool: WorkerPoolOptions = {
       priority: role === 'search' ? 'interactive' : 'background',
+      // Bulk indexing comes in bursts: its model copies are freed in between (a search's stays warm).
+      ...(role === 'indexing' ? { idleReleaseMs: INDEXING_IDLE_RELEASE_MS } : {}),
       ...(workers !== undefined ? { workers } : {}),
       ...(batchSize !== undefined ? { batchSize } : {}),
     };

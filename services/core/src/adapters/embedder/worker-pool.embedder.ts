@@ -33,6 +33,11 @@ export interface WorkerPoolOptions {
   /** Longer texts are cut: the model's cost grows with length and a chunk's opening carries its meaning. */
   maxInputChars?: number;
   priority?: WorkerPriority;
+  /**
+   * Stop the workers after this long without work (ms), and start them again on the next call: each holds a copy of
+   * the model and its runtime (~150 MB with MiniLM), and a bulk indexer is idle most of its life. Default: never.
+   */
+  idleReleaseMs?: number;
 }
 
 /** What every worker receives as `workerData`: the model's own settings plus the pool's priority. */
@@ -82,6 +87,8 @@ export abstract class WorkerPoolEmbedder implements Embedder {
   private closed = false;
   private startup: Promise<void> | undefined;
   private learntDimension: number | undefined;
+  private readonly idleReleaseMs: number | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   private readonly label: string;
   private readonly workerModule: URL;
@@ -95,6 +102,7 @@ export abstract class WorkerPoolEmbedder implements Embedder {
     this.size = options.workers ?? Math.min(2, availableParallelism());
     this.batchSize = options.batchSize ?? 16;
     this.maxInputChars = options.maxInputChars ?? 4000;
+    this.idleReleaseMs = options.idleReleaseMs;
     if (!Number.isInteger(this.size) || this.size < 1)
       throw new EmbeddingError(`${this.label} needs at least one worker`);
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new EmbeddingError('batch size must be >= 1');
@@ -138,6 +146,7 @@ export abstract class WorkerPoolEmbedder implements Embedder {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.idleTimer);
     const closing = new EmbeddingError('embedder closed');
     for (const job of this.queue.splice(0)) job.reject(closing);
     const slots = this.pool.splice(0);
@@ -149,6 +158,7 @@ export abstract class WorkerPoolEmbedder implements Embedder {
     return new Promise((resolve, reject) => {
       // `close()` may have run while `embed` waited for the workers to start.
       if (this.closed) return reject(new EmbeddingError('embedder closed'));
+      clearTimeout(this.idleTimer);
       this.queue.push({ texts, resolve, reject });
       this.dispatch();
     });
@@ -160,6 +170,7 @@ export abstract class WorkerPoolEmbedder implements Embedder {
    * by one, so queries that queued behind a busy worker share its next call.
    */
   private dispatch(): void {
+    if (this.queue.length === 0 && !this.pool.some((slot) => slot.jobs)) this.releaseWhenIdle();
     for (const slot of this.pool) {
       if (!slot.ready || slot.jobs) continue;
       const first = this.queue.shift();
@@ -174,6 +185,20 @@ export abstract class WorkerPoolEmbedder implements Embedder {
       const texts = jobs.flatMap((job) => job.texts);
       slot.worker.postMessage({ id: this.nextId++, texts } satisfies EmbedRequest);
     }
+  }
+
+  /** Arms the idle release (see `idleReleaseMs`); any new call disarms it. */
+  private releaseWhenIdle(): void {
+    if (this.idleReleaseMs === undefined || this.closed || !this.startup) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.closed || this.queue.length > 0 || this.pool.some((slot) => slot.jobs)) return;
+      // Taken out of the pool first, so their exit is not mistaken for a crash to replace.
+      const slots = this.pool.splice(0);
+      this.startup = undefined;
+      void Promise.all(slots.map(({ worker }) => stopWorker(worker)));
+    }, this.idleReleaseMs);
+    this.idleTimer.unref();
   }
 
   private spawn(): Promise<void> {

@@ -29,6 +29,24 @@ describe('UseLiteEmbedder', function () {
     }
   });
 
+  it('with idleReleaseMs, stops its workers when idle and starts them again on the next call', async () => {
+    const embedder = new UseLiteEmbedder({ workers: 1, idleReleaseMs: 200 });
+    try {
+      const first = (await embedder.embed(['retry a failed request']))[0]!;
+      const [before] = workers(embedder);
+      assert.ok(before);
+      const exited = new Promise((resolve) => before.once('exit', resolve));
+      await exited;
+      assert.deepEqual(workers(embedder), [], 'released, not replaced');
+      const again = (await embedder.embed(['retry a failed request']))[0]!;
+      assert.equal(workers(embedder).length, 1);
+      assert.notEqual(workers(embedder)[0], before);
+      assert.deepEqual(again, first);
+    } finally {
+      await embedder.close();
+    }
+  });
+
   it('rejects calls after close and work still queued at close', async () => {
     const embedder = new UseLiteEmbedder({ workers: 1, batchSize: 1 });
     await embedder.start();

@@ -4,17 +4,19 @@
  * clients of mixed traffic for `--seconds` (600): hybrid/keyword/semantic searches (60 %), line ranges of files the
  * searches returned (25 %) and MCP `search_code` calls (15 %). Prints per kind the requests, errors (>= 500 or no
  * answer) and p50/p95/p99 latency, and the resident memory of `up` and its Chroma child every `--sample` seconds, so
- * growth under constant load shows. A benchmark, not a test: it asserts nothing.
+ * growth under constant load shows; then, after `--idle` (60) seconds without a request, the CPU time `up` and its
+ * child spent and their memory. A benchmark, not a test: it asserts nothing.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { z } from 'zod';
 import { freePort } from '../support/ports.js';
 
+const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../services/cli/bin/myragdb.js', import.meta.url));
 const QUERIES = [
   'retry a failed request with backoff',
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '600' },
     clients: { type: 'string', default: '16' },
     sample: { type: 'string', default: '30' },
+    idle: { type: 'string', default: '60' },
   },
 });
 const options = z
@@ -50,8 +53,12 @@ const options = z
     seconds: z.coerce.number().int().min(10),
     clients: z.coerce.number().int().min(1).max(256),
     sample: z.coerce.number().int().min(1),
+    idle: z.coerce.number().int().min(0),
   })
   .parse(values);
+
+/** Linux's USER_HZ: /proc reports CPU time in these ticks. */
+const CLOCK_TICKS_PER_SECOND = Number((await run('getconf', ['CLK_TCK'])).stdout.trim()) || 100;
 
 type Kind = 'search' | 'file' | 'mcp';
 interface Sample {
@@ -74,6 +81,23 @@ async function residentMb(pid: number): Promise<{ up: number; children: number }
     if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children += await rss(Number(entry));
   }
   return { up: await rss(pid), children };
+}
+
+/** CPU time in seconds (user + system) of a process and its direct children (the Chroma server), from /proc. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const ticks = async (id: number) => {
+    const stat = await readFile(`/proc/${id}/stat`, 'utf8').catch(() => '');
+    // After the parenthesised command name: state, ppid, ..., utime (14th field) and stime (15th).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { parent: Number(fields[1]), used: Number(fields[11] ?? 0) + Number(fields[12] ?? 0) };
+  };
+  let total = (await ticks(pid)).used;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === pid) continue;
+    const child = await ticks(Number(entry));
+    if (child.parent === pid) total += child.used;
+  }
+  return total / CLOCK_TICKS_PER_SECOND;
 }
 
 async function startUp(folder: string, dataDir: string): Promise<{ child: ChildProcess; url: string; key: string }> {
@@ -192,6 +216,18 @@ async function main(): Promise<void> {
   lines.push('', '| second | `up` RSS MB | Chroma child RSS MB |', '|---|---|---|');
   for (const point of memory) lines.push(`| ${point.second} | ${point.up.toFixed(0)} | ${point.children.toFixed(0)} |`);
   console.log(lines.join('\n'));
+
+  if (options.idle > 0) {
+    // Idle: no request at all. What `up` and its Chroma child still spend is background work (timers, polling).
+    const before = await cpuSeconds(up.child.pid!);
+    await new Promise((done) => setTimeout(done, options.idle * 1000));
+    const used = (await cpuSeconds(up.child.pid!)) - before;
+    const resident = await residentMb(up.child.pid!);
+    console.log(
+      `\nIdle for ${options.idle} s after the load: ${used.toFixed(2)} CPU-seconds (${((used / options.idle) * 100).toFixed(2)} % of one core), ` +
+        `\`up\` RSS ${resident.up.toFixed(0)} MB, Chroma child ${resident.children.toFixed(0)} MB.`,
+    );
+  }
 
   up.child.kill('SIGINT');
   await new Promise((done) => up.child.once('exit', done));

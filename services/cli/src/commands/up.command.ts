@@ -69,10 +69,12 @@ export function upCommand(io: CommandIo = processIo(), env: NodeJS.ProcessEnv = 
 
       let last = '';
       let announced = false;
-      const report = async () => {
+      /** Prints what changed; true while something is indexing or just changed. */
+      const report = async (): Promise<boolean> => {
         const statuses = (await local.status()).filter((status) => local.repositories.includes(status.name));
         const text = statuses.map(formatProgress).join('\n');
-        if (text !== last) {
+        const changed = text !== last;
+        if (changed) {
           if (text) say(text);
           last = text;
         }
@@ -81,16 +83,27 @@ export function upCommand(io: CommandIo = processIo(), env: NodeJS.ProcessEnv = 
           announced = true;
           say(c.green(`Indexed: ${statuses.map((status) => status.name).join(', ')}`));
         }
+        return changed || !done;
       };
-      const timer = setInterval(() => {
-        report().catch((error: unknown) => local.logger.warn('progress check failed', { error }));
-      }, 1_000);
+      // Every second while something is indexing; every 10 s once all is indexed and quiet, since reading every
+      // repository's counts is most of what an idle `up` would spend CPU on.
+      let timer: NodeJS.Timeout | undefined;
+      let stopped = false;
+      const poll = async () => {
+        const active = await report().catch((error: unknown) => {
+          local.logger.warn('progress check failed', { error });
+          return true;
+        });
+        if (!stopped) timer = setTimeout(() => void poll(), active ? 1_000 : 10_000);
+      };
+      timer = setTimeout(() => void poll(), 1_000);
 
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
-          clearInterval(timer);
+          stopped = true;
+          clearTimeout(timer);
           say(c.dim(`\n${signal}: stopping (finishing requests, releasing jobs)…`));
           void local.shutdown().then(() => {
             say('Stopped.');

@@ -113,3 +113,22 @@ export function estimateFileFrequency(chunkFrequency: number, corpus: CorpusStat
   const share = Math.min(1, chunkFrequency / corpus.chunks);
   return corpus.files * (1 - Math.pow(1 - share, corpus.chunks / corpus.files));
 }
+
+/**
+ * Indexes of the query terms whose chunks become the candidates of a search (both keyword adapters): the rarest first, as many as fit under `cap` together
+ * (at least one), so a common word never pulls in the whole corpus. `counts` are chunk counts; zeros are skipped.
+ */
+export function candidateTerms(counts: readonly number[], cap: number): number[] {
+  const chosen: number[] = [];
+  let rows = 0;
+  const order = counts
+    .map((count, index) => ({ count, index }))
+    .filter((term) => term.count > 0)
+    .sort((a, b) => a.count - b.count || a.index - b.index);
+  for (const term of order) {
+    rows += term.count;
+    if (chosen.length > 0 && rows > cap) break;
+    chosen.push(term.index);
+  }
+  return chosen;
+}

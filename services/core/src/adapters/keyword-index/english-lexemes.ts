@@ -6,7 +6,7 @@
  */
 import stemPorter2 from 'wink-porter2-stemmer';
 import type { Chunk } from '../../domain/chunk.js';
-import { chunkWords, queryWords } from './keyword-documents.js';
+import { chunkWords, queryWords, TOKEN } from './keyword-documents.js';
 
 /**
  * Snowball's English stop words, the list PostgreSQL's `english` dictionary uses (`english.stop`), so a question
@@ -23,8 +23,6 @@ const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set(
     'other some such no nor not only own same so than too very s t can will just don should now'
   ).split(' '),
 );
-
-const TOKEN = /[\p{L}\p{N}]+/gu;
 
 /** The English lexeme of a word, or undefined for a stop word. */
 export function englishLexeme(word: string): string | undefined {

@@ -8,7 +8,8 @@ import { identifierWords, splitIdentifiers } from '../../domain/identifiers.js';
 import { parseValid } from '../../validation.js';
 import type { KeywordQuery } from '../../ports/keyword-index.js';
 
-const TOKEN = /[\p{L}\p{N}]+/gu;
+/** A run of letters and digits: the token of every keyword document and query. */
+export const TOKEN = /[\p{L}\p{N}]+/gu;
 const MAX_IDENTIFIERS_CHARS = 8_000;
 export const MAX_QUERY_CHARS = 2_000;
 export const MAX_LIMIT = 1_000;

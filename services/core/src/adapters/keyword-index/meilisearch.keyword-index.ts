@@ -21,7 +21,14 @@ import type { KeywordIndex, KeywordQuery } from '../../ports/keyword-index.js';
 import { isRetryableError } from '../../resilience/retryable-error.js';
 import { withRetry, type BackoffStrategy } from '../../resilience/retry.js';
 import { validChunks, validQuery } from './keyword-documents.js';
-import { type Bm25Candidate, type Bm25Parameters, type CorpusStatistics, DEFAULT_BM25, rankBm25 } from './bm25.js';
+import {
+  type Bm25Candidate,
+  type Bm25Parameters,
+  candidateTerms,
+  type CorpusStatistics,
+  DEFAULT_BM25,
+  rankBm25,
+} from './bm25.js';
 import { queryLexemes } from './english-lexemes.js';
 import {
   batchesWithin,
@@ -31,7 +38,6 @@ import {
   type MeilisearchDocument,
 } from './meilisearch.documents.js';
 import {
-  candidateTerms,
   estimateCorpus,
   lexemeQuery,
   COUNTED_FIELDS,
@@ -56,7 +62,7 @@ export interface MeilisearchKeywordIndexOptions {
   maxRetries?: number;
   retryBackoff?: BackoffStrategy;
   batchLimits?: Partial<BatchLimits>;
-  /** Most chunks a search scores (the candidates: chunks holding the rarest query lexemes). Default 1000. */
+  /** Most chunks a search scores (the candidates: chunks holding the rarest query lexemes). Default 300. */
   candidateCap?: number;
   bm25?: Bm25Parameters;
 }
@@ -266,9 +272,8 @@ export class MeilisearchKeywordIndex implements KeywordIndex {
    * those whose file length changes are updated in the same write.
    */
   async upsert(chunks: readonly Chunk[]): Promise<void> {
-    // Everything is validated and measured before the first request: bad input writes nothing.
+    // Everything is validated before the first request and measured before the first write: bad input writes nothing.
     const documents = validChunks(chunks).map(meilisearchDocument);
-    const batches = batchesWithin(documents, this.batchLimits, (document) => `chunk ${document.id}`);
     if (documents.length === 0) return;
     const written = new Map(documents.map((document) => [document.id, document]));
     const others = (await this.fileMembers(documents.map((document) => document.file))).filter(
@@ -280,6 +285,8 @@ export class MeilisearchKeywordIndex implements KeywordIndex {
       document.fileTokens = file.tokens;
       document.fileChunks = file.chunks;
     }
+    // Measured once the lengths are in: they are part of each document's bytes.
+    const batches = batchesWithin(documents, this.batchLimits, (document) => `chunk ${document.id}`);
     await this.write('upsert', [
       ...batches.map((batch) => () => this.index.addDocuments(batch, { primaryKey: 'id' })),
       ...this.fileLengthUpdates(others, lengths),

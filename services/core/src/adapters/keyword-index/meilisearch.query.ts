@@ -1,7 +1,7 @@
 /**
  * How a keyword search on Meilisearch gathers what BM25 needs (pure parts): Meilisearch counts and finds the chunks
- * holding each query lexeme; these functions pick the candidates, turn match positions into field-weighted term
- * frequencies and estimate the corpus from a sample, so `rankBm25` ranks them as it ranks the Postgres adapter's.
+ * holding each query lexeme; these functions turn its highlights into field-weighted term frequencies and estimate
+ * the corpus from a sample, so `rankBm25` ranks them as it ranks the Postgres adapter's.
  */
 import { type CorpusStatistics, estimateFileFrequency, type TermStatistics } from './bm25.js';
 
@@ -14,25 +14,6 @@ export const FIELD_WEIGHTS = { symbolTerms: 4, pathTerms: 2, contentTerms: 1 } a
 /** A lexeme as an exact phrase: no typo, no prefix, and Meilisearch reads no further word of it. */
 export function lexemeQuery(lexeme: string): string {
   return `"${lexeme}"`;
-}
-
-/**
- * Indexes of the lexemes whose chunks become the candidates: the rarest first, as many as fit under `cap` together
- * (at least one), so a common word never pulls in the whole corpus. `counts` are chunk counts; zeros are skipped.
- */
-export function candidateTerms(counts: readonly number[], cap: number): number[] {
-  const chosen: number[] = [];
-  let rows = 0;
-  const order = counts
-    .map((count, index) => ({ count, index }))
-    .filter((term) => term.count > 0)
-    .sort((a, b) => a.count - b.count || a.index - b.index);
-  for (const term of order) {
-    rows += term.count;
-    if (chosen.length > 0 && rows > cap) break;
-    chosen.push(term.index);
-  }
-  return chosen;
 }
 
 /** Marks a highlighted lexeme in `_formatted` (never part of a lexeme, which is letters and digits). */

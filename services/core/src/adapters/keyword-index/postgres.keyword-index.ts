@@ -6,6 +6,7 @@ import type { SqlDatabase } from '../../ports/sql-database.js';
 import {
   type Bm25Candidate,
   type Bm25Parameters,
+  candidateTerms,
   type CorpusStatistics,
   DEFAULT_BM25,
   estimateFileFrequency,
@@ -305,13 +306,10 @@ export class PostgresKeywordIndex implements KeywordIndex {
     filter: SearchFilter,
     globs: PathGlobFilter | undefined,
   ): Promise<Bm25Candidate[]> {
-    const rare: string[] = [];
-    let rows = 0;
-    for (const term of [...terms].sort((a, b) => a.chunkFrequency - b.chunkFrequency)) {
-      rows += term.chunkFrequency;
-      if (rare.length > 0 && rows > this.candidateCap) break;
-      rare.push(term.term.tsquery);
-    }
+    const rare = candidateTerms(
+      terms.map((term) => term.chunkFrequency),
+      this.candidateCap,
+    ).map((index) => terms[index]!.term.tsquery);
     const where = filterSql(filter, globs, 3);
     const lookups = terms.map((_, index) => `coalesce((k.weights ->> $${where.params.length + 3 + index})::float8, 0)`);
     // `term_weights || '{}'` behind OFFSET 0 reads (and decompresses) each row's weights once; every `->>` on the

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { queryLexemes } from '../../../src/adapters/keyword-index/english-lexemes.js';
+import { candidateTerms } from '../../../src/adapters/keyword-index/bm25.js';
 import {
-  candidateTerms,
   estimateCorpus,
   HIGHLIGHT_MARK,
   lexemeQuery,

@@ -141,7 +141,6 @@ export class MyRAGDBReconciler {
         lastReindex: resource.status?.lastReindex,
         ...(facts.runningVersion ? { runningVersion: facts.runningVersion } : {}),
         ...(facts.migration ? { migration: facts.migration } : {}),
-        ...(resource.status?.keywordEngine ? { keywordEngine: resource.status.keywordEngine } : {}),
       },
     };
     // A keyword engine switch's progress comes first: the reconcile that sees it complete also applies its end state
@@ -158,7 +157,8 @@ export class MyRAGDBReconciler {
         : undefined,
     );
     if (switching) logger.info('keyword engine switch', { keywordEngine });
-    if (!spec.paused) context.observed.keywordEngine = keywordEngine;
+    // Paused, nothing is applied: the children keep describing the engine the status last recorded.
+    context.observed.keywordEngine = spec.paused ? resource.status?.keywordEngine : keywordEngine;
     const problems: Problem[] = [
       ...facts.problems,
       ...observation.missingSecrets.map((message) => ({ reason: ConditionReason.SecretNotFound, message })),

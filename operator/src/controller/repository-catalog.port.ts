@@ -35,10 +35,7 @@ export class GatewayRepositoryCatalog implements RepositoryCatalog {
   constructor(private readonly timeoutMs = 30_000) {}
 
   async listRepositories(target: CatalogTarget): Promise<string[]> {
-    const response = await this.call(target, 'GET', '/api/v1/repositories');
-    if (!response.ok) throw await this.failure(response, 'GET /api/v1/repositories');
-    const body = (await response.json()) as { repositories?: { name: string }[] };
-    return (body.repositories ?? []).map((repository) => repository.name);
+    return (await this.keywordStores(target)).repositories.map((repository) => repository.name);
   }
 
   async keywordStores(target: CatalogTarget): Promise<RepositoryKeywordStores> {

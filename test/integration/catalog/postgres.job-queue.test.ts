@@ -176,6 +176,48 @@ for (const engine of ['server', 'pglite'] as const) {
       await assert.rejects(queue.get('not-a-uuid'), NotFoundError);
     });
 
+    it('announces every change that makes a job claimable to watchers, from another connection too', async () => {
+      // On a server the announcing queue uses its own pool, as the gateway enqueueing for an indexer replica would.
+      const other = engine === 'server' ? new PgSqlDatabase({ url: pg.url!, poolSize: 1 }) : undefined;
+      let announcements = 0;
+      const unwatch = await queue.watch(() => announcements++);
+      const settle = async (expected: number) => {
+        for (let waited = 0; announcements < expected && waited < 5_000; waited += 20) await sleep(20);
+        assert.equal(announcements, expected);
+      };
+      try {
+        const announcer = other ? new PostgresJobQueue(other, { retryBaseMs: 1 }) : queue;
+        const { job } = await announcer.enqueue('alpha', 'sync');
+        await settle(1);
+        await announcer.enqueue('alpha', 'sync'); // already queued: nothing new to claim
+        await announcer.claim('w', LEASE_MS);
+        await announcer.release(job.id, 'w');
+        await settle(2);
+        await announcer.claim('w', LEASE_MS);
+        await announcer.complete(job.id, 'w', null);
+        await settle(3);
+        await unwatch();
+        await announcer.enqueue('beta', 'sync');
+        await sleep(200);
+        assert.equal(announcements, 3, 'nothing after unwatch');
+      } finally {
+        await other?.close();
+      }
+    });
+
+    it('tells when the next retry delay or lease ends, which no announcement covers', async () => {
+      assert.equal(await queue.nextDueInMs(), undefined);
+      const slow = new PostgresJobQueue(pg.sql, { retryBaseMs: 30_000 });
+      const { job } = await slow.enqueue('alpha', 'sync');
+      assert.equal(await slow.nextDueInMs(), undefined, 'a job runnable now is announced, not due');
+      await slow.claim('w', 10_000);
+      const lease = await slow.nextDueInMs();
+      assert.ok(lease !== undefined && lease > 8_000 && lease <= 10_000, `lease due in ${lease} ms`);
+      await slow.fail(job.id, 'w', { code: 'dependency_unavailable', message: 'down' }, { retryable: true });
+      const retry = await slow.nextDueInMs();
+      assert.ok(retry !== undefined && retry > 25_000 && retry <= 30_000, `retry due in ${retry} ms`);
+    });
+
     it('enqueues due periodic syncs once, for repositories with nothing queued, running or recent', async () => {
       assert.equal(await queue.enqueueDueSyncs(3600), 3);
       assert.equal(await queue.enqueueDueSyncs(3600), 0);

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PostgresJobQueue } from '../../../services/core/src/adapters/job-queue/postgres.job-queue.js';
 import { PgSqlDatabase } from '../../../services/core/src/adapters/sql-database/pg.sql-database.js';
 import { migrate } from '../../../services/core/src/db/migrate.js';
 import type { IndexerRuntime } from '../../../services/indexer/src/indexer-runtime.js';
@@ -185,6 +186,38 @@ describe('indexer workers: the Postgres job queue shared by several workers and 
     }
     assert.equal((await runtime.queue.get(job.id)).error, undefined);
     await consistent('cancel');
+  });
+
+  it("an idle worker wakes on the queue's announcements, not a poll, and keeps doing so after its LISTEN connection dies", async () => {
+    // Ten minutes between polls: only an announcement can start these jobs within the test's time.
+    const runtime = await createTestRuntime(postgres, chroma, embedder, {
+      workerId: 'listening',
+      pollIntervalMs: 600_000,
+    });
+    runtimes.push(runtime);
+    const gateway = new PgSqlDatabase({ url: postgres.url!, poolSize: 1, applicationName: 'gateway-test' });
+    extraPools.push(gateway);
+    const gatewayQueue = new PostgresJobQueue(gateway);
+    await runtime.catalog.createRepository({ name: 'woken', source: { type: 'local', path: await largerFixture(0) } });
+    const stop = new AbortController();
+    const worker = runtime.indexer.runWorker(stop.signal);
+    try {
+      await sleep(500); // the worker has looked at the empty queue and sleeps
+      const { job } = await gatewayQueue.enqueue('woken', 'sync');
+      await waitUntil(async () => (await runtime.queue.get(job.id)).state === 'succeeded', 60_000, 'the first job');
+
+      const { rows } = await gateway.query<{ ended: boolean }>(
+        `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
+         WHERE datname = current_database() AND application_name LIKE '%-listen'`,
+      );
+      assert.equal(rows.length, 1, 'one LISTEN connection per worker process');
+      await sleep(1_500); // it reconnects with backoff
+      const { job: next } = await gatewayQueue.enqueue('woken', 'full');
+      await waitUntil(async () => (await runtime.queue.get(next.id)).state === 'succeeded', 60_000, 'the second job');
+    } finally {
+      stop.abort();
+      await worker;
+    }
   });
 
   it('periodic sync: replicas scheduling at once queue one sync per due repository', async () => {

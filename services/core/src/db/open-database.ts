@@ -57,6 +57,7 @@ export async function openDatabase(
     dialect: database.dialect,
     query: (text, params) => database.query(text, params),
     transaction: (work) => database.transaction(work),
+    listen: (channel, onNotify) => database.listen(channel, onNotify),
     close: async () => {
       try {
         await database.close();

@@ -62,6 +62,16 @@ export interface JobQueue {
   cancel(jobId: string): Promise<Job>;
   /** Queues again (or fails, when out of attempts) every running job whose lease expired; returns how many. */
   reclaimExpired(): Promise<number>;
+  /**
+   * Calls `listener` whenever a job may have become claimable, from any process: one was queued or released, or a
+   * repository's running job ended. Resolves to the function that stops it. Workers wait on this instead of polling.
+   */
+  watch(listener: () => void): Promise<() => Promise<void>>;
+  /**
+   * Milliseconds until the next change no notification announces: a failed job's retry delay ending, or a running
+   * job's lease expiring. Undefined when neither is pending.
+   */
+  nextDueInMs(): Promise<number | undefined>;
   /** Throws NotFoundError. */
   get(jobId: string): Promise<Job>;
   /** Newest first. */

@@ -20,5 +20,11 @@ export interface SqlDatabase extends SqlQueryable {
   readonly dialect: 'postgres' | 'pglite';
   /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotify` for every `NOTIFY channel` from any session; resolves to the function that stops listening.
+   * A listener that lost its connection reconnects and then calls `onNotify` once, because notifications sent
+   * meanwhile are lost: callers treat a notification as "look again", never as the data itself.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -1,9 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { EventEmitter, once } from 'node:events';
 import type { Logger } from '../../../core/src/logging.js';
 import type { Job, JobError, JobQueue } from '../../../core/src/ports/job-queue.js';
 
 /** The queue operations a worker uses; leases make a crashed worker's job claimable again. */
-export type WorkerQueue = Pick<JobQueue, 'claim' | 'heartbeat' | 'complete' | 'fail' | 'release' | 'reclaimExpired'>;
+export type WorkerQueue = Pick<
+  JobQueue,
+  'claim' | 'heartbeat' | 'complete' | 'fail' | 'release' | 'reclaimExpired' | 'watch' | 'nextDueInMs'
+>;
 
 export interface JobContext {
   signal: AbortSignal;
@@ -25,6 +28,10 @@ export interface IndexingWorkerOptions extends JobOutcomeObserver {
   logger: Logger;
   leaseMs?: number;
   heartbeatMs?: number;
+  /**
+   * Longest sleep of an idle slot. Slots wake when the queue announces a job and when a retry delay or a lease is
+   * due, so this only bounds the delay when an announcement is lost (default 60 s).
+   */
   pollIntervalMs?: number;
   /** Turns a thrown error into what the job's status shows. */
   describeError(error: unknown): JobError & { retryable: boolean };
@@ -36,29 +43,76 @@ export interface IndexingWorkerOptions extends JobOutcomeObserver {
  * idempotent and phase 2 resumes from the vectors-pending marks).
  */
 export async function runIndexingWorkers(options: IndexingWorkerOptions, signal: AbortSignal): Promise<void> {
-  const slots = Array.from({ length: Math.max(1, options.concurrency) }, (_, slot) => runSlot(options, slot, signal));
-  await Promise.all(slots);
+  const wake = new QueueWake();
+  let unwatch: (() => Promise<void>) | undefined;
+  try {
+    unwatch = await options.queue.watch(() => wake.announce());
+  } catch (error) {
+    options.logger.warn('indexing worker cannot watch the job queue; it polls it instead', {
+      error: options.describeError(error),
+    });
+  }
+  try {
+    const slots = Array.from({ length: Math.max(1, options.concurrency) }, () => runSlot(options, wake, signal));
+    await Promise.all(slots);
+  } finally {
+    await unwatch?.();
+  }
 }
 
-async function runSlot(options: IndexingWorkerOptions, slot: number, signal: AbortSignal): Promise<void> {
+/**
+ * Wakes idle slots when the queue announces a change. The generation catches an announcement that arrives between
+ * a slot's look at the queue and its sleep, which would otherwise be slept through.
+ */
+class QueueWake {
+  private generation = 0;
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  get seen(): number {
+    return this.generation;
+  }
+
+  announce(): void {
+    this.generation++;
+    this.emitter.emit('job');
+  }
+
+  async sleep(seen: number, ms: number, signal: AbortSignal): Promise<void> {
+    if (seen !== this.generation || signal.aborted) return;
+    await once(this.emitter, 'job', { signal: AbortSignal.any([signal, AbortSignal.timeout(ms)]) }).catch(
+      () => undefined,
+    );
+  }
+}
+
+async function runSlot(options: IndexingWorkerOptions, wake: QueueWake, signal: AbortSignal): Promise<void> {
   const { queue, logger } = options;
   const leaseMs = options.leaseMs ?? 60_000;
-  const pollIntervalMs = options.pollIntervalMs ?? 2_000;
+  const pollIntervalMs = options.pollIntervalMs ?? 60_000;
   while (!signal.aborted) {
+    const seen = wake.seen;
     let job: Job | undefined;
+    let sleepMs = pollIntervalMs;
     try {
-      if (slot === 0) await queue.reclaimExpired();
+      await queue.reclaimExpired();
       job = await queue.claim(options.workerId, leaseMs);
+      // Not announced: a retry delay ending or a lease expiring. Never 0, so a row at the edge cannot spin the loop.
+      if (!job) sleepMs = Math.max(MIN_SLEEP_MS, Math.min(sleepMs, (await queue.nextDueInMs()) ?? Infinity));
     } catch (error) {
       logger.warn('indexing worker could not claim a job', { error: options.describeError(error) });
+      sleepMs = Math.min(sleepMs, ERROR_RETRY_MS);
     }
     if (!job) {
-      await sleep(pollIntervalMs, undefined, { signal }).catch(() => undefined);
+      await wake.sleep(seen, sleepMs, signal);
       continue;
     }
     await runClaimedJob(options, job, leaseMs, signal);
   }
 }
+
+const MIN_SLEEP_MS = 50;
+/** Sleep after the queue could not be read (the database restarting, say). */
+const ERROR_RETRY_MS = 2_000;
 
 async function runClaimedJob(
   options: IndexingWorkerOptions,

@@ -38,6 +38,8 @@ export interface PostgresJobQueueOptions {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CLAIM_ATTEMPTS = 5;
+/** NOTIFY channel of every change that can make a job claimable. */
+const JOBS_CHANNEL = 'myragdb_jobs';
 
 function toJob(row: JobRow): Job {
   return {
@@ -109,7 +111,10 @@ export class PostgresJobQueue implements JobQueue {
         if (sqlState(error) === '23503') throw new NotFoundError(`repository "${repository}" does not exist`);
         throw error;
       }
-      if (inserted) return { job: toJob(inserted), created: true };
+      if (inserted) {
+        await this.announce();
+        return { job: toJob(inserted), created: true };
+      }
       const { rows } = await this.sql.query<JobRow>(
         "SELECT * FROM jobs WHERE repository = $1 AND kind = $2 AND state = 'queued'",
         [repository, kind],
@@ -132,6 +137,7 @@ export class PostgresJobQueue implements JobQueue {
        ON CONFLICT (repository, kind) WHERE state = 'queued' DO NOTHING`,
       [intervalSeconds],
     );
+    if (rowCount > 0) await this.announce();
     return rowCount;
   }
 
@@ -173,6 +179,8 @@ export class PostgresJobQueue implements JobQueue {
        RETURNING cancel_requested`,
       [jobId, workerId, leaseMs, json(progress)],
     );
+    // A cancelled running job frees its repository for the next queued one.
+    if (rows[0]?.cancel_requested) await this.announce();
     return rows[0] !== undefined && !rows[0].cancel_requested;
   }
 
@@ -185,6 +193,7 @@ export class PostgresJobQueue implements JobQueue {
       [jobId, workerId, json(result)],
     );
     if (rowCount === 0) throw new ConflictError(`job ${jobId} is not running under worker ${workerId}`);
+    await this.announce();
   }
 
   async fail(jobId: string, workerId: string, error: JobError, options: { retryable?: boolean } = {}): Promise<void> {
@@ -198,7 +207,10 @@ export class PostgresJobQueue implements JobQueue {
            WHERE id = $1 AND locked_by = $2 AND state = 'running' AND attempts < max_attempts`,
           [...params, this.retryBaseMs],
         );
-        if (rowCount > 0) return;
+        if (rowCount > 0) {
+          await this.announce();
+          return;
+        }
       } catch (failure) {
         // A newer job of the same kind is already queued: it does this work, so this one just fails.
         if (sqlState(failure) !== '23505') throw failure;
@@ -211,6 +223,7 @@ export class PostgresJobQueue implements JobQueue {
       params,
     );
     if (rowCount === 0) throw new ConflictError(`job ${jobId} is not running under worker ${workerId}`);
+    await this.announce();
   }
 
   async release(jobId: string, workerId: string): Promise<void> {
@@ -231,6 +244,7 @@ export class PostgresJobQueue implements JobQueue {
         [jobId, workerId],
       );
     }
+    await this.announce();
   }
 
   async cancel(jobId: string): Promise<Job> {
@@ -264,7 +278,30 @@ export class PostgresJobQueue implements JobQueue {
            'message', 'worker ' || coalesce(j.locked_by, '?') || ' stopped renewing its lease')
        FROM expired x WHERE j.id = x.id AND j.state = 'running'`,
     );
+    if (rowCount > 0) await this.announce();
     return rowCount;
+  }
+
+  watch(listener: () => void): Promise<() => Promise<void>> {
+    return this.sql.listen(JOBS_CHANNEL, listener);
+  }
+
+  async nextDueInMs(): Promise<number | undefined> {
+    const { rows } = await this.sql.query<{ due_in_ms: number | null }>(
+      `SELECT ceil(extract(epoch FROM least(
+           (SELECT min(run_after) FROM jobs WHERE state = 'queued' AND run_after > now()),
+           (SELECT min(lease_expires_at) FROM jobs WHERE state = 'running')) - now()) * 1000)::float8 AS due_in_ms`,
+    );
+    const due = rows[0]?.due_in_ms;
+    return due === null || due === undefined ? undefined : Math.max(0, due);
+  }
+
+  /**
+   * Wakes every watching worker, in this process and others. Best effort: the change itself is committed, and
+   * workers also look again on their own schedule, so a failed NOTIFY only delays a claim.
+   */
+  private async announce(): Promise<void> {
+    await this.sql.query('SELECT pg_notify($1, NULL)', [JOBS_CHANNEL]).catch(() => undefined);
   }
 
   async get(jobId: string): Promise<Job> {

@@ -31,8 +31,9 @@ async function run<Row>(
 export class PgSqlDatabase implements SqlDatabase {
   readonly dialect = 'postgres' as const;
   private readonly pool: pg.Pool;
+  private readonly listeners = new Set<() => Promise<void>>();
 
-  constructor(options: PgSqlDatabaseOptions) {
+  constructor(private readonly options: PgSqlDatabaseOptions) {
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize + (options.maxOverflow ?? 0),
@@ -74,12 +75,64 @@ export class PgSqlDatabase implements SqlDatabase {
     }
   }
 
+  /**
+   * LISTEN holds a connection of its own (a pooled one would go back to the pool and drop it). A lost connection is
+   * opened again with backoff, then `onNotify` runs once for what may have been missed.
+   */
+  async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+    let current: pg.Client | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    let failures = 0;
+    let stopped = false;
+    const open = async (): Promise<void> => {
+      const client = new pg.Client({
+        connectionString: this.options.url,
+        connectionTimeoutMillis: this.options.connectionTimeoutMs ?? 10_000,
+        application_name: `${this.options.applicationName ?? 'myragdb'}-listen`,
+      });
+      const lost = () => {
+        if (current !== client) return;
+        current = undefined;
+        void client.end().catch(() => undefined);
+        if (stopped) return;
+        retry = setTimeout(() => void open().then(onNotify, () => undefined), Math.min(30_000, 500 * 2 ** failures++));
+      };
+      current = client;
+      client.on('notification', (message) => {
+        if (message.channel === channel) onNotify();
+      });
+      client.on('error', lost);
+      client.on('end', lost);
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+        failures = 0;
+      } catch (error) {
+        lost();
+        throw error;
+      }
+    };
+    // The first connection may fail too: it is retried like a lost one, and callers poll meanwhile.
+    await open().catch(() => undefined);
+    const stop = async () => {
+      stopped = true;
+      clearTimeout(retry);
+      this.listeners.delete(stop);
+      const client = current;
+      current = undefined;
+      await client?.end().catch(() => undefined);
+    };
+    this.listeners.add(stop);
+    return stop;
+  }
+
   /** Connections of this process' pool, for the health report. */
   poolStats(): { total: number; idle: number; waiting: number } {
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.listeners].map((stop) => stop()));
     if (!this.pool.ended) await this.pool.end();
   }
 }

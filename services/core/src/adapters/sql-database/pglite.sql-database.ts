@@ -52,6 +52,11 @@ export class PgliteSqlDatabase implements SqlDatabase {
     }
   }
 
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+    // One in-process instance: every NOTIFY is delivered, nothing to reconnect.
+    return this.db.listen(channel, () => onNotify());
+  }
+
   async close(): Promise<void> {
     if (!this.db.closed) await this.db.close();
   }

@@ -85,17 +85,30 @@ export function upCommand(io: CommandIo = processIo(), env: NodeJS.ProcessEnv = 
         }
         return changed || !done;
       };
-      // Every second while something is indexing; every 10 s once all is indexed and quiet, since reading every
-      // repository's counts is most of what an idle `up` would spend CPU on.
+      // Every second while something is indexing. Once all is indexed and quiet, only when the job queue announces
+      // a job (a periodic sync, a reindex over HTTP), or once a minute: reading every repository's counts was most of
+      // what an idle `up` spent CPU on.
       let timer: NodeJS.Timeout | undefined;
       let stopped = false;
+      let wakeOnJob: (() => void) | undefined;
       const poll = async () => {
         const active = await report().catch((error: unknown) => {
           local.logger.warn('progress check failed', { error });
           return true;
         });
-        if (!stopped) timer = setTimeout(() => void poll(), active ? 1_000 : 10_000);
+        if (stopped) return;
+        if (active) {
+          timer = setTimeout(() => void poll(), 1_000);
+          return;
+        }
+        wakeOnJob = () => {
+          wakeOnJob = undefined;
+          clearTimeout(timer);
+          void poll();
+        };
+        timer = setTimeout(wakeOnJob, 60_000);
       };
+      const unwatchJobs = await local.watchJobs(() => wakeOnJob?.());
       timer = setTimeout(() => void poll(), 1_000);
 
       await new Promise<void>((resolve) => {
@@ -105,10 +118,13 @@ export function upCommand(io: CommandIo = processIo(), env: NodeJS.ProcessEnv = 
           stopped = true;
           clearTimeout(timer);
           say(c.dim(`\n${signal}: stopping (finishing requests, releasing jobs)…`));
-          void local.shutdown().then(() => {
-            say('Stopped.');
-            resolve();
-          });
+          void unwatchJobs()
+            .catch(() => undefined)
+            .then(() => local.shutdown())
+            .then(() => {
+              say('Stopped.');
+              resolve();
+            });
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

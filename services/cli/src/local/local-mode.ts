@@ -35,6 +35,8 @@ export interface LocalMode {
   /** Registered repository names for `paths`, in order. */
   repositories: string[];
   status(): Promise<RepositoryStatus[]>;
+  /** Calls `listener` when an indexing job is queued or ends (see JobQueue.watch); resolves to the unwatch. */
+  watchJobs(listener: () => void): Promise<() => Promise<void>>;
   logger: Logger;
   shutdown(): Promise<void>;
 }
@@ -213,6 +215,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       adminKey,
       repositories,
       status: () => gateway.repositories.list(),
+      watchJobs: (listener) => stores.queue.watch(listener),
       logger,
       shutdown: () => (stopping ??= closeAll()),
     };

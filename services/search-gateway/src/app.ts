@@ -52,6 +52,7 @@ export function createApp(deps: GatewayDependencies): Express {
     config: deps.config,
     logger: deps.logger,
     metrics: deps.metrics,
+    ...(deps.auth.store ? { rateLimitStore: deps.auth.store } : {}),
     routes: (app) => {
       app.use(createHealthProbesRouter({ readiness: deps.readiness }));
       app.use(createGatewayHealthRouter({ readiness: deps.readiness, healthServiceUrl: deps.healthServiceUrl }));

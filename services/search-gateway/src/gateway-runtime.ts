@@ -8,6 +8,9 @@ import type { Embedder } from '../../core/src/ports/embedder.js';
 import type { SqlDatabase } from '../../core/src/ports/sql-database.js';
 import { createCircuitBreaker } from '../../core/src/resilience/circuit-breaker.js';
 import { openStores, type Stores } from '../../core/src/stores/open-stores.js';
+import { connectRedis } from '../../core/src/adapters/redis/redis-connection.js';
+import { redisRateLimitStores } from '../../core/src/adapters/redis/redis-rate-limit-store.js';
+import { RedisResponseCache } from '../../core/src/adapters/response-cache/redis.response-cache.js';
 import { createSecretFilePolicy } from '../../core/src/domain/secret-files.js';
 import { createApp } from './app.js';
 import { createApiKeyService, type ApiKeyService } from './api/api-keys.js';
@@ -19,6 +22,7 @@ import {
   DEFAULT_FILE_WEIGHT,
   DEFAULT_IDENTIFIER_WEIGHTS,
   SearchService,
+  type CachedSearchResponse,
   type SearchSettings,
 } from './services/search.service.js';
 
@@ -89,6 +93,9 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   const apiKeys = createApiKeyService(sql);
   await apiKeys.syncBootstrapKey(config.MYRAGDB_API_KEY);
 
+  // Rate limits and the search cache shared by every replica; per process without REDIS_URL.
+  const redis = config.REDIS_URL ? await connectRedis({ url: config.REDIS_URL, logger }) : undefined;
+
   const gitWorkDir = resolve(config.INDEXER_WORK_DIR ?? join(config.MYRAGDB_DATA_DIR, 'git'));
   const secretFiles = createSecretFilePolicy(config.MYRAGDB_SECRET_FILE_PATTERNS);
   const search = new SearchService({
@@ -102,6 +109,15 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     embedder,
     telemetry: createSearchTelemetry(metrics, logger),
     settings: searchSettings(config),
+    ...(redis
+      ? {
+          cache: new RedisResponseCache<CachedSearchResponse>({
+            redis,
+            keyPrefix: `${config.REDIS_KEY_PREFIX}search:`,
+            ttlMs: config.SEARCH_CACHE_TTL_SECONDS * 1000,
+          }),
+        }
+      : {}),
     secretFiles,
   });
   const files = new FileService({
@@ -136,6 +152,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
       perKeyPerMinute: config.RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE,
       failedAttemptsPer15Minutes: config.AUTH_FAILED_ATTEMPTS_PER_15_MINUTES,
       exemptLoopback: config.RATE_LIMIT_LOOPBACK_EXEMPT,
+      ...(redis ? { store: redisRateLimitStores(redis, config.REDIS_KEY_PREFIX) } : {}),
     },
     mcp: { maxBatchSize: config.MCP_MAX_BATCH_SIZE },
     readiness,
@@ -149,6 +166,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     apiKeys,
     readiness,
     close: async () => {
+      await redis?.close();
       if (ownsStores) await stores.close();
     },
   };

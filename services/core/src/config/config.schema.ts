@@ -329,7 +329,19 @@ export const configSchema = z.object({
   SEARCH_CACHE_MAX_ENTRIES: withDefault(integer(0, 1_000_000), {
     group: 'Search gateway',
     default: '1000',
-    description: 'Search results cached in memory (LRU); 0 disables the cache.',
+    description: 'Search results cached in memory (LRU) when REDIS_URL is unset; 0 disables the cache.',
+  }),
+  REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }), {
+    group: 'Search gateway',
+    secret: true,
+    example: 'redis://:password@myragdb-redis:6379/0',
+    description:
+      'Optional Redis shared by every gateway replica: rate-limit counters and the search cache live there, so N replicas allow the configured limits once, not N times. Unset: per-instance memory.',
+  }),
+  REDIS_KEY_PREFIX: withDefault(z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'letters, digits and :_.- only'), {
+    group: 'Search gateway',
+    default: 'myragdb:',
+    description: 'Prefix of every Redis key, so installations sharing one Redis never meet.',
   }),
   SEARCH_CACHE_TTL_SECONDS: withDefault(integer(1, 86_400), {
     group: 'Search gateway',

@@ -1,14 +1,16 @@
 /**
- * Rate limits per client IP and for the whole instance, per minute and per hour (express-rate-limit, in-memory per
- * instance). Draft-6 `RateLimit-*` headers on every response, `Retry-After` on 429. Probes and metrics scrapes are
+ * Rate limits per client IP and for the whole service, per minute and per hour (express-rate-limit; counters in
+ * memory per instance, or in Redis shared by every replica). Draft-6 `RateLimit-*` headers on every response, `Retry-After` on 429. Probes and metrics scrapes are
  * exempt so a busy client cannot make the kubelet kill the pod.
  */
 import type { Request, RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Options } from 'express-rate-limit';
+import type { RateLimitStoreFactory } from '../adapters/redis/redis-rate-limit-store.js';
 import { RateLimitedError } from '../errors.js';
 import { underPathPrefix } from './body.middleware.js';
 
 const MINUTE_MS = 60_000;
+const SILENT = { error: () => undefined, warn: () => undefined };
 const HOUR_MS = 60 * MINUTE_MS;
 
 export interface RateLimitSettings {
@@ -20,6 +22,8 @@ export interface RateLimitSettings {
   exemptPathPrefixes?: readonly string[];
   /** Loopback clients are not limited (local mode: the only clients are the user and their agents). */
   exemptLoopback?: boolean;
+  /** Where counters live; in this process' memory when omitted. */
+  store?: RateLimitStoreFactory;
 }
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
@@ -39,11 +43,13 @@ function limiter(
   limit: number,
   exempt: readonly string[],
   exemptLoopback: boolean,
+  store: RateLimitStoreFactory | undefined,
 ): RequestHandler {
   const window = windowMs === MINUTE_MS ? 'minute' : 'hour';
   return rateLimit({
     windowMs,
     limit,
+    ...sharedCounters(store, `${scope}-${window}`),
     standardHeaders: 'draft-6',
     legacyHeaders: false,
     // Global limits share one bucket; per-client limits use express-rate-limit's IP key (IPv6 /56 subnets).
@@ -70,10 +76,23 @@ function limiter(
 export function rateLimits(settings: RateLimitSettings): RequestHandler[] {
   const exempt = settings.exemptPathPrefixes ?? DEFAULT_RATE_LIMIT_EXEMPT_PATHS;
   const loopback = settings.exemptLoopback ?? false;
+  const { store } = settings;
   return [
-    limiter('global', HOUR_MS, settings.globalPerHour, exempt, loopback),
-    limiter('global', MINUTE_MS, settings.globalPerMinute, exempt, loopback),
-    limiter('client', HOUR_MS, settings.perClientPerHour, exempt, loopback),
-    limiter('client', MINUTE_MS, settings.perClientPerMinute, exempt, loopback),
+    limiter('global', HOUR_MS, settings.globalPerHour, exempt, loopback, store),
+    limiter('global', MINUTE_MS, settings.globalPerMinute, exempt, loopback, store),
+    limiter('client', HOUR_MS, settings.perClientPerHour, exempt, loopback, store),
+    limiter('client', MINUTE_MS, settings.perClientPerMinute, exempt, loopback, store),
   ];
+}
+
+/**
+ * The store options of one limiter. With a shared store, a Redis outage lets requests through (logged by the
+ * connection) instead of failing every request: limits protect the service, they must not take it down.
+ */
+export function sharedCounters(
+  store: RateLimitStoreFactory | undefined,
+  limiter: string,
+): Partial<Pick<Options, 'store' | 'passOnStoreError' | 'logger'>> {
+  // The store reports its failures (throttled); express-rate-limit's own logger would print one per request.
+  return store ? { store: store(limiter), passOnStoreError: true, logger: SILENT } : {};
 }

@@ -3,6 +3,7 @@
  * request id → metrics → security headers → CORS → rate limits → content-type → JSON body → metrics endpoint →
  * routes → 404 → error handler. Each service's app.ts is then `createServiceApp({config, logger, metrics, routes})`.
  */
+import type { RateLimitStoreFactory } from '../adapters/redis/redis-rate-limit-store.js';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { AppConfig } from '../config/load-config.js';
@@ -40,6 +41,8 @@ export interface ServiceAppOptions {
   routes: (app: Express) => void;
   allowedContentTypes?: readonly string[];
   rateLimitExemptPaths?: readonly string[];
+  /** Where rate-limit counters live; in this process' memory when omitted. */
+  rateLimitStore?: RateLimitStoreFactory;
   generateRequestId?: () => string;
 }
 
@@ -62,6 +65,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
       globalPerHour: config.RATE_LIMIT_GLOBAL_REQUESTS_PER_HOUR,
       exemptPathPrefixes: options.rateLimitExemptPaths ?? DEFAULT_RATE_LIMIT_EXEMPT_PATHS,
       exemptLoopback: config.RATE_LIMIT_LOOPBACK_EXEMPT,
+      store: options.rateLimitStore,
     }),
   );
   app.use(contentTypeAllowlist(options.allowedContentTypes ?? DEFAULT_ALLOWED_CONTENT_TYPES, BODYLESS_PATHS));

@@ -1,7 +1,8 @@
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { RateLimitedError, UnauthorizedError } from '../../../core/src/errors.js';
-import { isLoopbackClient } from '../../../core/src/http/rate-limit.middleware.js';
+import type { RateLimitStoreFactory } from '../../../core/src/adapters/redis/redis-rate-limit-store.js';
+import { isLoopbackClient, sharedCounters } from '../../../core/src/http/rate-limit.middleware.js';
 import type { Logger } from '../../../core/src/logging.js';
 import { type ApiKeyScope, apiKeyId } from '../auth/api-key-secret.js';
 import { type ApiKeyService, requireScope } from '../auth/api-key.service.js';
@@ -14,6 +15,8 @@ export interface ApiKeyGuardSettings {
   failedAttemptsPer15Minutes: number;
   /** Loopback clients skip the per-key request limit (failed attempts are still limited). */
   exemptLoopback: boolean;
+  /** Where counters live; in this process' memory when omitted. */
+  store?: RateLimitStoreFactory;
 }
 
 /** The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are as good as `Bearer`. */
@@ -31,6 +34,7 @@ export function createApiKeyGuard(keys: ApiKeyService, logger: Logger, settings:
   const failedAttemptLimiter = rateLimit({
     windowMs: 15 * 60_000,
     limit: settings.failedAttemptsPer15Minutes,
+    ...sharedCounters(settings.store, 'auth-failures'),
     // The client's budget is what its RateLimit-* headers describe, not this limiter's.
     standardHeaders: false,
     legacyHeaders: false,
@@ -59,6 +63,7 @@ export function createApiKeyGuard(keys: ApiKeyService, logger: Logger, settings:
   const perKeyLimiter = rateLimit({
     windowMs: 60_000,
     limit: settings.perKeyPerMinute,
+    ...sharedCounters(settings.store, 'api-key'),
     standardHeaders: 'draft-6',
     legacyHeaders: false,
     keyGenerator: (_req, res) => `key:${principalOf(res)?.keyId ?? 'none'}`,

@@ -1,4 +1,5 @@
-import { LRUCache } from 'lru-cache';
+import { MemoryResponseCache } from '../../../core/src/adapters/response-cache/memory.response-cache.js';
+import type { ResponseCache } from '../../../core/src/ports/response-cache.js';
 import type { Chunk, ScoredId } from '../../../core/src/domain/chunk.js';
 import { compilePathGlobs } from '../../../core/src/domain/path-globs.js';
 import {
@@ -75,11 +76,13 @@ export interface SearchDependencies {
   embedder: Embedder;
   telemetry: SearchTelemetry;
   settings: SearchSettings;
+  /** A cache shared by the replicas (Redis) instead of this process' memory; `settings.cache.maxEntries` 0 turns either off. */
+  cache?: ResponseCache<CachedSearchResponse>;
   /** Credential files never answered, even if an older index still holds them (the built-in list when omitted). */
   secretFiles?: SecretFilePolicy;
 }
 
-type CachedResponse = Omit<SearchResponse, 'tookMs' | 'cached'>;
+export type CachedSearchResponse = Omit<SearchResponse, 'tookMs' | 'cached'>;
 
 /**
  * Hybrid code search over the ports: the keyword leg and the (embed → vector) leg run in parallel, reciprocal rank
@@ -88,18 +91,18 @@ type CachedResponse = Omit<SearchResponse, 'tookMs' | 'cached'>;
  */
 export class SearchService {
   /** Undefined when caching is off (`maxEntries` 0). */
-  private readonly cache: LRUCache<string, CachedResponse> | undefined;
+  private readonly cache: ResponseCache<CachedSearchResponse> | undefined;
 
   constructor(private readonly deps: SearchDependencies) {
     const { maxEntries, ttlMs } = deps.settings.cache;
-    this.cache = maxEntries > 0 ? new LRUCache({ max: maxEntries, ttl: ttlMs }) : undefined;
+    this.cache = maxEntries > 0 ? (deps.cache ?? new MemoryResponseCache({ maxEntries, ttlMs })) : undefined;
   }
 
   async search(request: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
     const { generation, searchable } = await this.indexSnapshot(request.repositories);
     const key = searchCacheKey(request, generation);
-    const cached = this.cache?.get(key);
+    const cached = await this.cache?.get(key);
     this.deps.telemetry.cacheLookup(cached !== undefined);
     if (cached) {
       const tookMs = elapsedMs(started);
@@ -109,7 +112,8 @@ export class SearchService {
 
     const response = await this.searchUncached(request, searchable);
     // Degraded answers are not cached: the next request should try the missing leg again.
-    if (!response.degraded) this.cache?.set(key, response);
+    // Not awaited: a cache never fails (a write that does not land is only a later miss) and the caller need not wait.
+    if (!response.degraded) void this.cache?.set(key, response);
     const tookMs = elapsedMs(started);
     this.deps.telemetry.searchCompleted(request.mode, tookMs / 1000);
     return { ...response, tookMs };
@@ -134,7 +138,7 @@ export class SearchService {
     };
   }
 
-  private async searchUncached(request: SearchRequest, searchable: string[]): Promise<CachedResponse> {
+  private async searchUncached(request: SearchRequest, searchable: string[]): Promise<CachedSearchResponse> {
     const { settings } = this.deps;
     const wanted = request.offset + request.limit;
     const depth = Math.max(settings.candidateDepth, wanted);

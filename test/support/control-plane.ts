@@ -522,7 +522,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
       `--service-account-key-file=${p('sa.pub')}`,
       `--service-account-signing-key-file=${p('sa.key')}`,
-      '--service-cluster-ip-range=10.0.0.0/24',
+      '--service-cluster-ip-range=10.0.0.0/16',
       '--authorization-mode=RBAC',
       '--allow-privileged=true',
       '--profiling=false',
@@ -564,7 +564,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         `--root-ca-file=${p('ca.crt')}`,
         `--cluster-signing-cert-file=${p('ca.crt')}`,
         `--cluster-signing-key-file=${p('ca.key')}`,
-        '--service-cluster-ip-range=10.0.0.0/24',
+        '--service-cluster-ip-range=10.0.0.0/16',
         '--use-service-account-credentials=false',
       ]);
       healthz.push({ name: 'kube-controller-manager', child: kcm, port: kcmPort! });

@@ -67,6 +67,8 @@ export class Informer<T extends KubeObject> {
     );
     const deliver = (event: InformerEvent) => (object: KubernetesObject) => {
       this.attempt = 0;
+      // ListWatch caches this same object; see withoutManagedFields.
+      withoutManagedFields(object);
       options.onEvent(event, object as T);
     };
     this.listWatch.on(ADD, deliver('add'));
@@ -116,7 +118,7 @@ export class Informer<T extends KubeObject> {
         this.resolveSynced();
       });
     }
-    return { ...list, items: list.items ?? [] };
+    return { ...list, items: (list.items ?? []).map(withoutManagedFields) };
   }
 
   private launch(): void {
@@ -144,4 +146,14 @@ export class Informer<T extends KubeObject> {
   private resync(): void {
     for (const object of this.list()) this.options.onEvent('resync', object);
   }
+}
+
+/**
+ * Drops `metadata.managedFields` from a cached object, as controller-runtime's TransformStripManagedFields does:
+ * server-side apply makes them the largest part of every child, the operator never reads them from the cache, and
+ * at hundreds of instances they were most of its memory.
+ */
+function withoutManagedFields<O extends { metadata?: { managedFields?: unknown } }>(object: O): O {
+  if (object.metadata?.managedFields) delete object.metadata.managedFields;
+  return object;
 }

@@ -2,6 +2,7 @@
  * Composition root of the operator. `startOperator` wires the API client, reconciler, controller manager, leader
  * election and probe server; cmd/ (`myragdb operator run`, the `myragdb-operator` bin) parses flags into its options.
  */
+import { AppliedChildren } from './kube/apply.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../services/core/src/logging.js';
 import { ControllerManager } from './controller/manager.js';
@@ -68,6 +69,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     logger,
     catalog: options.catalog ?? new GatewayRepositoryCatalog(),
     gatewayUrl: options.gatewayUrl ?? defaultGatewayUrl,
+    applied: new AppliedChildren(),
     ...(options.notReadyRequeueMs === undefined ? {} : { notReadyRequeueMs: options.notReadyRequeueMs }),
   });
   let manager: ControllerManager | undefined;

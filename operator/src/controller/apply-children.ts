@@ -5,7 +5,7 @@
 import { ConditionReason } from '../api/v1alpha1/conditions.js';
 import { parseQuantity } from '../api/v1alpha1/quantity.js';
 import type { MyRAGDBSpec } from '../api/v1alpha1/myragdb.spec.js';
-import { applyOwned, OwnershipConflictError } from '../kube/apply.js';
+import { applyOwned, type AppliedChildren, OwnershipConflictError } from '../kube/apply.js';
 import { ContentType, isStatus, type KubeClient } from '../kube/kube-client.js';
 import type { KubeList, KubeObject } from '../kube/kube-object.js';
 import { PRUNABLE, resourceForObject, resourcePath } from '../kube/resources.js';
@@ -23,11 +23,16 @@ export interface ApplyOutcome {
   applied: KubeObject[];
 }
 
-export async function applyChildren(client: KubeClient, owner: Owner, desired: KubeObject[]): Promise<ApplyOutcome> {
+export async function applyChildren(
+  client: KubeClient,
+  owner: Owner,
+  desired: KubeObject[],
+  applied?: AppliedChildren,
+): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { problems: [], retryable: [], applied: [] };
   for (const object of desired) {
     try {
-      outcome.applied.push(await applyOwned(client, owner, object));
+      outcome.applied.push(await applyOwned(client, owner, object, applied));
     } catch (error) {
       if (error instanceof OwnershipConflictError) {
         outcome.problems.push({ reason: ConditionReason.ResourceConflict, message: error.message, permanent: true });

@@ -6,6 +6,7 @@ import { ConditionReason, ConditionStatus, ConditionType, EventReason } from '..
 import { FINALIZER } from '../api/v1alpha1/group.js';
 import { parseMyRAGDBSpec, type MyRAGDBSpec } from '../api/v1alpha1/myragdb.spec.js';
 import type { ComponentStatus, KeywordEngineStatus, MyRAGDB } from '../api/v1alpha1/myragdb.types.js';
+import type { AppliedChildren } from '../kube/apply.js';
 import type { EventSink } from '../kube/event-recorder.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { myRAGDBPath, patchFinalizers, patchStatus } from '../kube/status-patch.js';
@@ -58,6 +59,8 @@ export interface ReconcilerDependencies extends FinalizeDependencies {
   now?: () => Date;
   /** Re-check interval while not ready (pods and external secrets are not watched). */
   notReadyRequeueMs?: number;
+  /** Skips applies that would change nothing (see AppliedChildren); every child is applied each reconcile without it. */
+  applied?: AppliedChildren;
 }
 
 export interface ReconcileResult {
@@ -173,7 +176,7 @@ export class MyRAGDBReconciler {
       const desired = buildDesiredState(context).filter(
         (object) => !(facts.skipCloudNativePG && object.apiVersion === CNPG_API_VERSION),
       );
-      const outcome = await applyChildren(client, owner, desired);
+      const outcome = await applyChildren(client, owner, desired, this.deps.applied);
       problems.push(...outcome.problems);
       retryable = outcome.retryable;
       // Pruning only matters after a spec change or a completed keyword engine switch that left Meilisearch unused,

@@ -244,6 +244,49 @@ describe('operator integration (real API server)', function () {
       assert.equal((await fetch(`${operator.probeUrl}/readyz`)).status, 200);
     });
 
+    it('a reconcile of an unchanged instance writes nothing; a child someone changed is applied again', async () => {
+      // Applies, status and event updates are PATCHes; leader election renews its Lease with PUTs meanwhile.
+      const patches = async () => {
+        const text = await (await fetch(`${operator.probeUrl}/metrics`)).text();
+        return text
+          .split('\n')
+          .filter((line) => line.startsWith('rest_client_requests_total{method="PATCH"'))
+          .reduce((total, line) => total + Number(line.split(' ').at(-1)), 0);
+      };
+      const reconciles = async () =>
+        Number(
+          /workqueue_adds_total\{name="myragdb"\} (\d+)/.exec(
+            await (await fetch(`${operator.probeUrl}/metrics`)).text(),
+          )?.[1],
+        );
+      const before = await patches();
+      const addsBefore = await reconciles();
+      // A label on the MyRAGDB is a watch event (a reconcile) that changes nothing the children depend on.
+      await client.request({
+        method: 'PATCH',
+        path: resourcePath(Resources.MyRAGDB, ns, name),
+        body: { metadata: { labels: { touched: String(Date.now()) } } },
+        contentType: ContentType.mergePatch,
+      });
+      await eventually(async () => (await reconciles()) > addsBefore, 'a reconcile of the touched resource', 10_000);
+      await sleep(1500);
+      assert.equal((await patches()) - before, 0, 'no apply, no status write for an unchanged instance');
+
+      // Someone scales the gateway's Deployment (a new generation): the next reconcile puts the operator's spec back.
+      const wanted = (await deployment('search-gateway')).spec.replicas;
+      await client.request({
+        method: 'PATCH',
+        path: resourcePath(Resources.Deployment, ns, `${name}-search-gateway`),
+        body: { spec: { replicas: 5 } },
+        contentType: ContentType.mergePatch,
+      });
+      await eventually(
+        async () => (await deployment('search-gateway')).spec.replicas === wanted,
+        'the operator to restore the replicas',
+        30_000,
+      );
+    });
+
     it('once the gateway is up, the spec’s repositories are registered in its catalog with the admin key', async () => {
       const registered = await eventually(async () => gateway.repositories.get('myragdb'), 'the registration');
       assert.deepEqual(registered, {

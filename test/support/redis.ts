@@ -19,7 +19,7 @@ export interface RedisServer {
 
 const BINARY = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 
-export async function startRedisServer(port?: number): Promise<RedisServer> {
+export async function startRedisServer(options: { port?: number; password?: string } = {}): Promise<RedisServer> {
   try {
     execFileSync(BINARY, ['--version'], { stdio: 'ignore' });
   } catch {
@@ -27,10 +27,13 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
       `${BINARY} not found: install Debian's redis-server package (.ci/run does) or set REDIS_SERVER_BIN`,
     );
   }
-  const listenPort = port ?? (await freePort());
+  const listenPort = options.port ?? (await freePort());
   const child = spawn(
     BINARY,
-    ['--port', String(listenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+    [
+      ...['--port', String(listenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ...['--loglevel', 'warning', ...(options.password ? ['--requirepass', options.password] : [])],
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -64,7 +67,8 @@ function answers(port: number): Promise<boolean> {
     const socket = createConnection({ host: '127.0.0.1', port }, () => {
       socket.end('PING\r\n');
     });
-    socket.once('data', (data) => resolve(data.toString().startsWith('+PONG')));
+    // A server with a password answers -NOAUTH: up all the same.
+    socket.once('data', (data) => resolve(/^(\+PONG|-NOAUTH)/.test(data.toString())));
     socket.once('error', () => resolve(false));
   });
 }

@@ -16,6 +16,7 @@ export function generatedSecretNames(owner: Pick<Owner, 'name'>): string[] {
     Names.appCredentials(owner),
     Names.storeCredentials(owner, 'postgres'),
     Names.storeCredentials(owner, 'meilisearch'),
+    Names.storeCredentials(owner, 'redis'),
   ];
 }
 
@@ -27,11 +28,13 @@ export function resolveGeneratedSecrets(
   const app = existing.get(Names.appCredentials(owner)) ?? {};
   const postgres = existing.get(Names.storeCredentials(owner, 'postgres')) ?? {};
   const meilisearch = existing.get(Names.storeCredentials(owner, 'meilisearch')) ?? {};
+  const redis = existing.get(Names.storeCredentials(owner, 'redis')) ?? {};
   return {
     secretKey: app[SecretKeys.secretKey] || generate(),
     authEncryptionKey: app[SecretKeys.authEncryptionKey] || generate(),
     apiKey: app[SecretKeys.apiKey] || generate(),
     postgresPassword: postgres[SecretKeys.postgresPassword] || generate(),
     meilisearchMasterKey: meilisearch[SecretKeys.meilisearchMasterKey] || generate(),
+    redisPassword: redis[SecretKeys.redisPassword] || generate(),
   };
 }

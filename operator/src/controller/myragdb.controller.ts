@@ -2,6 +2,7 @@
  * Reconciles one MyRAGDB: observe → desired → apply → status. Decisions live in pure modules (spec parser,
  * builders, status); this file sequences the I/O and turns every failure into a condition, an event and a requeue.
  */
+import { REDIS_COMPONENT } from '../specs/redis.specs.js';
 import { ConditionReason, ConditionStatus, ConditionType, EventReason } from '../api/v1alpha1/conditions.js';
 import { FINALIZER } from '../api/v1alpha1/group.js';
 import { parseMyRAGDBSpec, type MyRAGDBSpec } from '../api/v1alpha1/myragdb.spec.js';
@@ -287,6 +288,12 @@ export class MyRAGDBReconciler {
           : store === 'postgres' && facts?.postgres
             ? facts.postgres
             : statefulSetStatus(observation.statefulSets.get(childName(resource.metadata, store)));
+      }
+      // Optional: the gateways do not start without the Redis they are configured with.
+      if (spec.stores.redis) {
+        stores[REDIS_COMPONENT] = spec.stores.redis.external
+          ? { ready: true, external: true, message: 'external' }
+          : deploymentStatus(observation.deployments.get(childName(resource.metadata, REDIS_COMPONENT)));
       }
       for (const component of SERVICE_COMPONENTS) {
         services[component] = deploymentStatus(observation.deployments.get(childName(resource.metadata, component)));

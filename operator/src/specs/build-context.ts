@@ -8,6 +8,7 @@ import type { Owner } from './names.js';
 export interface GeneratedSecretValues {
   postgresPassword: string;
   meilisearchMasterKey: string;
+  redisPassword: string;
   secretKey: string;
   authEncryptionKey: string;
   apiKey: string;

@@ -19,6 +19,7 @@ import { stableHash } from './hash.js';
 import { keywordEngines } from './keyword-engine.js';
 import { childMetadata, childName, Names, type Owner } from './names.js';
 import { buildSecrets, SecretKeys } from './secrets.specs.js';
+import { redisPasswordEnv, redisUrl } from './redis.specs.js';
 import { usedStores } from './stores.specs.js';
 
 /** Variables the services read; `PGPASSWORD` is libpq's (node-postgres honours it), so no URL carries a password. */
@@ -68,6 +69,10 @@ export function buildConfigData(context: BuildContext): Partial<Record<EnvName, 
   const prefix = storeNamePrefix(context.owner);
   if (spec.stores.chroma.external) data.CHROMA_COLLECTION_PREFIX = `${prefix}-`;
   if (spec.stores.meilisearch.external) data.MEILI_INDEX_PREFIX = `${prefix}_`;
+  const redis = redisUrl(context);
+  if (redis) data.REDIS_URL = redis;
+  // An external Redis may serve other instances too: their counters and cached answers must never meet.
+  if (spec.stores.redis?.external) data.REDIS_KEY_PREFIX = `${prefix}:`;
   if (spec.embedding.model) data.EMBEDDING_MODEL = spec.embedding.model;
   if (spec.embedding.endpoint) data.EMBEDDING_ENDPOINT = spec.embedding.endpoint;
   if (spec.repositories.some((repository) => repository.volume)) data.MYRAGDB_ALLOWED_ROOTS = REPOSITORIES_ROOT;
@@ -113,6 +118,8 @@ export function buildSecretEnv(context: BuildContext): V1EnvVar[] {
   if (spec.embedding.secretRef) {
     env.push(fromSecret('EMBEDDING_API_KEY', spec.embedding.secretRef.name, spec.embedding.secretRef.key));
   }
+  const redisPassword = redisPasswordEnv(context);
+  if (redisPassword) env.push(redisPassword);
   return env;
 }
 

@@ -13,6 +13,7 @@ import { buildReindexCronJob, buildReindexJob } from './reindex.specs.js';
 import { buildAutoscaler, buildDisruptionBudgets } from './scaling.specs.js';
 import { buildSecrets } from './secrets.specs.js';
 import { buildIngress, buildServiceWorkloads } from './services.specs.js';
+import { buildRedis } from './redis.specs.js';
 import { buildStores } from './stores.specs.js';
 
 export function buildDesiredState(context: BuildContext): KubeObject[] {
@@ -21,6 +22,7 @@ export function buildDesiredState(context: BuildContext): KubeObject[] {
     ...buildConfigMaps(context),
     ...buildCloudNativePG(context),
     ...buildStores(context),
+    ...buildRedis(context),
     ...buildLogicalBackup(context),
     ...buildNetworkPolicies(context),
     ...buildMigrationJob(context),

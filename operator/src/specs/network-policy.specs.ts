@@ -1,6 +1,6 @@
 /**
- * Only this instance's pods may reach its managed stores. Chroma has no authentication at all, so this policy is
- * its only access control; Postgres and Meilisearch get it as defence in depth.
+ * Only this instance's pods may reach its managed stores (and its managed Redis). Chroma has no authentication at
+ * all, so this policy is its only access control; the others get it as defence in depth.
  */
 import type {
   V1NetworkPolicy,
@@ -11,6 +11,7 @@ import type {
 import type { BuildContext, Desired } from './build-context.js';
 import { STORE_PORTS } from './components.js';
 import { childMetadata, instancePodSelector, Names, selectorLabels } from './names.js';
+import { REDIS_COMPONENT, REDIS_PORT } from './redis.specs.js';
 import { managedStores } from './stores.specs.js';
 
 /** client-node names the rule's `from` field `_from` (a reserved word in its generator); the wire name is `from`. */
@@ -21,7 +22,11 @@ type WireNetworkPolicy = Omit<V1NetworkPolicy, 'spec'> & {
 
 export function buildNetworkPolicies(context: BuildContext): Desired<WireNetworkPolicy>[] {
   const { owner } = context;
-  return managedStores(context).map((store) => ({
+  const guarded: { component: string; port: number }[] = [
+    ...managedStores(context).map((store) => ({ component: store, port: STORE_PORTS[store] })),
+    ...(context.spec.stores.redis?.managed ? [{ component: REDIS_COMPONENT, port: REDIS_PORT }] : []),
+  ];
+  return guarded.map(({ component: store, port }) => ({
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: childMetadata(owner, Names.storeNetworkPolicy(owner, store), store),
@@ -31,7 +36,7 @@ export function buildNetworkPolicies(context: BuildContext): Desired<WireNetwork
       ingress: [
         {
           from: [{ podSelector: { matchLabels: instancePodSelector(owner) } }],
-          ports: [{ protocol: 'TCP', port: STORE_PORTS[store] }],
+          ports: [{ protocol: 'TCP', port }],
         },
       ],
     },

@@ -8,6 +8,7 @@ export const SecretKeys = {
   postgresUser: 'username',
   postgresPassword: 'password',
   meilisearchMasterKey: 'master-key',
+  redisPassword: 'password',
   secretKey: 'secret-key',
   authEncryptionKey: 'auth-encryption-key',
   apiKey: 'api-key',
@@ -49,6 +50,13 @@ export function buildSecrets(context: BuildContext): Desired<V1Secret>[] {
     built.push(
       secret(context, Names.storeCredentials(owner, 'meilisearch'), 'meilisearch', {
         [SecretKeys.meilisearchMasterKey]: secrets.meilisearchMasterKey,
+      }),
+    );
+  }
+  if (spec.stores.redis?.managed) {
+    built.push(
+      secret(context, Names.storeCredentials(owner, 'redis'), 'redis', {
+        [SecretKeys.redisPassword]: secrets.redisPassword,
       }),
     );
   }

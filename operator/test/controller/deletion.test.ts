@@ -45,8 +45,14 @@ describe('operator deletion and credentials', () => {
     const values = resolveGeneratedSecrets({ name: 'docs' }, existing, generate);
     assert.equal(values.apiKey, 'kept-api-key');
     assert.deepEqual(
-      [values.secretKey, values.authEncryptionKey, values.postgresPassword, values.meilisearchMasterKey].sort(),
-      ['generated-1', 'generated-2', 'generated-3', 'generated-4'],
+      [
+        values.secretKey,
+        values.authEncryptionKey,
+        values.postgresPassword,
+        values.meilisearchMasterKey,
+        values.redisPassword,
+      ].sort(),
+      ['generated-1', 'generated-2', 'generated-3', 'generated-4', 'generated-5'],
     );
     const random = resolveGeneratedSecrets({ name: 'docs' }, new Map());
     assert.ok(random.meilisearchMasterKey.length >= 32, 'Meilisearch needs a master key of 16 bytes or more');
@@ -55,6 +61,7 @@ describe('operator deletion and credentials', () => {
       'docs-app-credentials',
       'docs-postgres-credentials',
       'docs-meilisearch-credentials',
+      'docs-redis-credentials',
     ]);
   });
 

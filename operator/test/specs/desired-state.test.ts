@@ -298,6 +298,63 @@ describe('operator specs: desired state', () => {
     ]);
   });
 
+  it('redis: none by default; managed is a hardened Deployment and Service behind a policy, with a generated password; external is only config', () => {
+    const none = buildDesiredState(contextFor({}));
+    assert.ok(!kinds(none).some((kind) => kind.includes('redis')));
+    assert.equal(buildConfigData(contextFor({})).REDIS_URL, undefined);
+
+    const context = contextFor({ stores: { redis: { managed: { maxMemory: '128mb' } } } });
+    const objects = buildDesiredState(context);
+    const deployment = find<V1Deployment>(objects, 'Deployment', 'docs-redis');
+    const redis = container(deployment);
+    assert.equal(redis.image, 'docker.io/library/redis:7.4-alpine');
+    assert.deepEqual(redis.args?.slice(redis.args.indexOf('--maxmemory'), redis.args.indexOf('--maxmemory') + 4), [
+      '--maxmemory',
+      '128mb',
+      '--maxmemory-policy',
+      'allkeys-lru',
+    ]);
+    assert.ok(redis.args?.includes('$(REDIS_PASSWORD)'), 'the password comes from the env, not the pod spec');
+    assert.deepEqual(redis.env, [
+      { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'docs-redis-credentials', key: 'password' } } },
+    ]);
+    assert.equal(redis.securityContext?.readOnlyRootFilesystem, true);
+    assert.equal(deployment.spec?.strategy?.type, 'Recreate');
+    find(objects, 'Service', 'docs-redis');
+    find(objects, 'NetworkPolicy', 'docs-redis-ingress');
+    const secret = find<{ stringData: Record<string, string> }>(objects, 'Secret', 'docs-redis-credentials');
+    assert.equal(secret.stringData.password, secrets.redisPassword);
+    const data = buildConfigData(context);
+    assert.equal(data.REDIS_URL, 'redis://docs-redis:6379');
+    assert.equal(data.REDIS_KEY_PREFIX, undefined, 'its own Redis: the default prefix');
+    const gateway = container(find<V1Deployment>(objects, 'Deployment', 'docs-search-gateway'));
+    assert.ok(
+      gateway.env?.some(
+        (variable) =>
+          variable.name === 'REDIS_PASSWORD' && variable.valueFrom?.secretKeyRef?.name === 'docs-redis-credentials',
+      ),
+    );
+    assert.notEqual(buildConfigHash(context), buildConfigHash(contextFor({})), 'adding Redis rolls the gateways');
+    // The config the services read parses, REDIS_URL included.
+    assert.equal(
+      loadConfig({ ...data, ENVIRONMENT: 'test', REDIS_PASSWORD: 'x' }).REDIS_URL,
+      'redis://docs-redis:6379',
+    );
+
+    const external = contextFor({
+      stores: { redis: { external: { url: 'rediss://cache.example.com:6380/2', secretRef: { name: 'cache' } } } },
+    });
+    const externalObjects = buildDesiredState(external);
+    assert.ok(!kinds(externalObjects).some((kind) => kind.includes('docs-redis')));
+    assert.equal(buildConfigData(external).REDIS_URL, 'rediss://cache.example.com:6380/2');
+    assert.equal(buildConfigData(external).REDIS_KEY_PREFIX, `${storeNamePrefix(owner)}:`, 'a shared Redis: own keys');
+    const externalGateway = container(find<V1Deployment>(externalObjects, 'Deployment', 'docs-search-gateway'));
+    assert.deepEqual(
+      externalGateway.env?.find((variable) => variable.name === 'REDIS_PASSWORD'),
+      { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'cache', key: 'password' } } },
+    );
+  });
+
   it('reindex: a CronJob per schedule, a Job per pending requestId and none once its result is recorded', () => {
     const scheduled = buildDesiredState(contextFor({ reindex: { schedule: '0 3 * * *' } }));
     const cron = find<{ spec: { schedule: string; concurrencyPolicy: string } }>(scheduled, 'CronJob', 'docs-reindex');

@@ -9,6 +9,7 @@ export const secrets = {
   secretKey: 'secret-key-value-0123456789abcdefghij',
   authEncryptionKey: 'auth-key-value-0123456789abcdefghij',
   apiKey: 'api-key-value-0123456789abcdefghij',
+  redisPassword: 'redis-password-value-0123456789abcd',
 };
 
 export function contextFor(rawSpec: unknown, observed: Partial<BuildContext['observed']> = {}): BuildContext {

@@ -94,7 +94,13 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   await apiKeys.syncBootstrapKey(config.MYRAGDB_API_KEY);
 
   // Rate limits and the search cache shared by every replica; per process without REDIS_URL.
-  const redis = config.REDIS_URL ? await connectRedis({ url: config.REDIS_URL, logger }) : undefined;
+  const redis = config.REDIS_URL
+    ? await connectRedis({
+        url: config.REDIS_URL,
+        logger,
+        ...(config.REDIS_PASSWORD ? { password: config.REDIS_PASSWORD } : {}),
+      })
+    : undefined;
 
   const gitWorkDir = resolve(config.INDEXER_WORK_DIR ?? join(config.MYRAGDB_DATA_DIR, 'git'));
   const secretFiles = createSecretFilePolicy(config.MYRAGDB_SECRET_FILE_PATTERNS);

@@ -99,6 +99,26 @@ describe('ResponseCache (Redis)', function () {
     }
   });
 
+  it('authenticates with REDIS_PASSWORD, kept out of the URL, and refuses to start with a wrong one', async () => {
+    const guarded = await startRedisServer({ password: 'redis-pass-7c1e' });
+    try {
+      const redis = await connectRedis({
+        url: guarded.url,
+        password: 'redis-pass-7c1e',
+        logger: capturingLogger().logger,
+      });
+      connections.push(redis);
+      const cache = new RedisResponseCache<CachedValue>({ redis, keyPrefix: 'auth:', ttlMs: 60_000 });
+      await cache.set('k', { mode: 'keyword', results: [] });
+      assert.deepEqual(await cache.get('k'), { mode: 'keyword', results: [] });
+      await assert.rejects(
+        connectRedis({ url: guarded.url, password: 'wrong', logger: capturingLogger().logger, startTimeoutMs: 2_000 }),
+      );
+    } finally {
+      await guarded.stop();
+    }
+  });
+
   it('refuses to start when REDIS_URL names a Redis that does not answer, with the URL but not its password', async () => {
     const doomed = await startRedisServer();
     const url = `redis://:s3cret-password@127.0.0.1:${doomed.port}`;

@@ -344,6 +344,49 @@ describe('operator integration (real API server)', function () {
       );
     });
 
+    it('a managed Redis: Deployment, Service and policy appear, gateways get its URL and password by reference; removing it prunes them', async () => {
+      const withoutRedis = spec;
+      spec = { ...spec, stores: { ...(spec.stores ?? {}), redis: { managed: {} } } };
+      await apply();
+      const redis = await eventually(
+        async () => (await client.find<KubeObject>(resourcePath(Resources.Deployment, ns, `${name}-redis`))) ?? false,
+        'the Redis Deployment',
+      );
+      assert.equal(redis.metadata.labels?.['app.kubernetes.io/component'], 'redis');
+      await client.get(resourcePath(Resources.Service, ns, `${name}-redis`));
+      await client.get(resourcePath(Resources.NetworkPolicy, ns, `${name}-redis-ingress`));
+      await client.get(resourcePath(Resources.Secret, ns, `${name}-redis-credentials`));
+      const config = await client.get<{ data: Record<string, string> }>(
+        resourcePath(Resources.ConfigMap, ns, `${name}-config`),
+      );
+      assert.equal(config.data.REDIS_URL, `redis://${name}-redis:6379`);
+      const env = (await deployment('search-gateway')) as unknown as {
+        spec: { template: { spec: { containers: { env?: { name: string; valueFrom?: unknown }[] }[] } } };
+      };
+      assert.deepEqual(
+        env.spec.template.spec.containers[0]!.env?.find((variable) => variable.name === 'REDIS_PASSWORD')?.valueFrom,
+        { secretKeyRef: { name: `${name}-redis-credentials`, key: 'password' } },
+      );
+      // kwok reports the pod ready: the component shows in status.
+      await eventually(
+        async () => (await getMyRAGDB(client, ns, name))?.status?.components?.redis?.ready === true,
+        'redis ready in status',
+      );
+
+      spec = withoutRedis;
+      await apply();
+      await eventually(
+        async () =>
+          (await client.find(resourcePath(Resources.Deployment, ns, `${name}-redis`))) === undefined &&
+          (await client.find(resourcePath(Resources.Service, ns, `${name}-redis`))) === undefined,
+        'the Redis pruned',
+      );
+      const after = await client.get<{ data: Record<string, string> }>(
+        resourcePath(Resources.ConfigMap, ns, `${name}-config`),
+      );
+      assert.equal(after.data.REDIS_URL, undefined);
+    });
+
     it('kubectl scale on the MyRAGDB scales the gateway', async () => {
       await client.request({
         method: 'PATCH',

@@ -88,7 +88,7 @@ describe('search gateway: rate limits and search cache shared through Redis', fu
       await own.stop();
       for (let attempt = 0; attempt < 3; attempt++) assert.equal((await search()).status, 200);
 
-      const back = await startRedisServer(own.port);
+      const back = await startRedisServer({ port: own.port });
       try {
         // The client reconnects on its own and the circuit closes after its reset time (5 s).
         let statuses: number[] = [];

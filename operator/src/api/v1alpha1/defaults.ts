@@ -21,6 +21,9 @@ export const DEFAULT_STORE_IMAGES = {
   chroma: 'docker.io/chromadb/chroma:0.6.3',
 } as const;
 export const DEFAULT_STORAGE_SIZE = '10Gi';
+/** The optional Redis holding the gateways' shared rate limits and search cache (nothing to persist). */
+export const DEFAULT_REDIS_IMAGE = 'docker.io/library/redis:7.4-alpine';
+export const DEFAULT_REDIS_MAX_MEMORY = '256mb';
 
 /** Backups: nightly, kept a week (pg_dump) or a month (CloudNativePG's Barman retention). */
 export const DEFAULT_BACKUP_SCHEDULE = '0 2 * * *';
@@ -44,4 +47,6 @@ export const DEFAULT_RESOURCES = {
   postgres: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
   meilisearch: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
   chroma: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+  // maxmemory (256 MB by default) plus Redis' own overhead.
+  redis: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '384Mi' } },
 } as const;

@@ -21,6 +21,8 @@ import {
   DEFAULT_MIN_REPLICAS,
   DEFAULT_SERVICE_TYPE,
   DEFAULT_STORAGE_SIZE,
+  DEFAULT_REDIS_IMAGE,
+  DEFAULT_REDIS_MAX_MEMORY,
   DEFAULT_STORE_IMAGES,
   DEFAULT_SYNC_INTERVAL,
   DEFAULT_TARGET_CPU_PERCENT,
@@ -54,7 +56,8 @@ export const Patterns = {
     '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$',
   duration: '^([0-9]+[smh])+$',
   secretKey: '^[-._a-zA-Z0-9]+$',
-  url: '^(https?|postgres|postgresql)://[^\\s]+$',
+  url: '^(https?|postgres|postgresql|rediss?)://[^\\s]+$',
+  redisMemory: '^[1-9][0-9]{0,5}(mb|gb)$',
   requestId: '^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$',
   cron: '^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[^\\s]+(\\s+[^\\s]+){4})$',
   s3Bucket: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
@@ -427,6 +430,36 @@ export const specSchema: SchemaNode = object(
             { url: externalUrl('Chroma URL. Chroma has no server auth: keep it on a private network.') },
             { required: ['url'] },
           ),
+        ),
+        redis: object(
+          {
+            managed: object(
+              {
+                image: string({ pattern: Patterns.image, maxLength: 512, default: DEFAULT_REDIS_IMAGE }),
+                maxMemory: string({
+                  pattern: Patterns.redisMemory,
+                  default: DEFAULT_REDIS_MAX_MEMORY,
+                  description: 'maxmemory of the Redis; the least recently used keys are evicted beyond it.',
+                }),
+                resources: resources('Resources of the Redis container.'),
+              },
+              { description: 'A Redis Deployment of this instance, without persistence, its password generated.' },
+            ),
+            external: object(
+              {
+                url: externalUrl('redis:// or rediss:// URL without the password.'),
+                secretRef: secretKeyRef('Secret holding the password, if the Redis has one.', 'password'),
+              },
+              { required: ['url'] },
+            ),
+          },
+          {
+            description:
+              'Optional Redis shared by the gateway replicas for rate limits and the search cache (without it each replica counts on its own): exactly one of managed or external.',
+            'x-kubernetes-validations': [
+              rule('has(self.managed) != has(self.external)', 'set exactly one of managed or external'),
+            ],
+          },
         ),
       },
       { default: {} },

@@ -23,6 +23,8 @@ import {
   DEFAULT_MIN_REPLICAS,
   DEFAULT_SERVICE_TYPE,
   DEFAULT_STORAGE_SIZE,
+  DEFAULT_REDIS_IMAGE,
+  DEFAULT_REDIS_MAX_MEMORY,
   DEFAULT_STORE_IMAGES,
   DEFAULT_SYNC_INTERVAL,
   DEFAULT_TARGET_CPU_PERCENT,
@@ -196,6 +198,29 @@ const store = <E extends z.ZodType>(name: 'meilisearch' | 'chroma', external: E)
     })
     .default({ managed: managed(name).parse({}) });
 
+/** Optional: without it every gateway replica keeps its own rate-limit counters and search cache. */
+const redisStore = z
+  .object({
+    managed: z
+      .object({
+        image: pattern(Patterns.image, 'must be an image reference').default(DEFAULT_REDIS_IMAGE),
+        maxMemory: pattern(Patterns.redisMemory, 'must be a size such as 256mb or 1gb').default(
+          DEFAULT_REDIS_MAX_MEMORY,
+        ),
+        resources: resources.optional(),
+      })
+      .strict()
+      .optional(),
+    external: z
+      .object({ url: url(['redis', 'rediss']), secretRef: secretKeyRef('password').optional() })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((value) => exactlyOneMode(value, ['managed', 'external']), {
+    message: 'set exactly one of managed or external',
+  });
+
 const POSTGRES_MODES = ['managed', 'external', 'cloudNativePG'] as const;
 
 const postgresStore = z
@@ -343,6 +368,7 @@ export const myRAGDBSpecSchema = z
           z.object({ url: url(['http', 'https']), secretRef: secretKeyRef('api-key') }).strict(),
         ),
         chroma: store('chroma', z.object({ url: url(['http', 'https']) }).strict()),
+        redis: redisStore.optional(),
       })
       .strict()
       .prefault({}),
@@ -373,11 +399,13 @@ export const myRAGDBSpecSchema = z
   .strict();
 
 export type MyRAGDBSpec = z.infer<typeof myRAGDBSpecSchema>;
-export type StoreName = keyof MyRAGDBSpec['stores'];
+/** The stores every instance has; Redis is optional and set apart. */
+export type StoreName = Exclude<keyof MyRAGDBSpec['stores'], 'redis'>;
 export type Repository = MyRAGDBSpec['repositories'][number];
 export type ResourceRequirements = z.infer<typeof resources>;
 export type CloudNativePGSpec = z.infer<typeof cloudNativePG>;
 export type LogicalBackupSpec = z.infer<typeof logicalBackup>;
+export type RedisSpec = z.infer<typeof redisStore>;
 
 export type SpecParseResult = { ok: true; spec: MyRAGDBSpec } | { ok: false; message: string };
 

@@ -338,6 +338,11 @@ export const configSchema = z.object({
     description:
       'Optional Redis shared by every gateway replica: rate-limit counters and the search cache live there, so N replicas allow the configured limits once, not N times. Unset: per-instance memory.',
   }),
+  REDIS_PASSWORD: optional(z.string().min(1).max(512), {
+    group: 'Search gateway',
+    secret: true,
+    description: 'Password of the Redis at REDIS_URL (AUTH), kept out of the URL; the operator sets it from a Secret.',
+  }),
   REDIS_KEY_PREFIX: withDefault(z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'letters, digits and :_.- only'), {
     group: 'Search gateway',
     default: 'myragdb:',

@@ -18,6 +18,8 @@ export interface SharedRedis {
 
 export interface RedisConnectionOptions {
   url: string;
+  /** AUTH password when the URL carries none (REDIS_PASSWORD). */
+  password?: string;
   logger: Logger;
   /** A command without an answer in this time fails (default 500 ms): a hung Redis must not hang requests. */
   commandTimeoutMs?: number;
@@ -37,7 +39,7 @@ const FAILURE_LOG_INTERVAL_MS = 60_000;
 export async function connectRedis(options: RedisConnectionOptions): Promise<SharedRedis> {
   const { logger } = options;
   const where = redactText(options.url);
-  const client = newClient(options.url, options.commandTimeoutMs ?? 500);
+  const client = newClient(options.url, options.password, options.commandTimeoutMs ?? 500);
   let lastReport = -Infinity;
   const reportFailure = (what: string, error: unknown) => {
     if (performance.now() - lastReport < FAILURE_LOG_INTERVAL_MS) return;
@@ -96,9 +98,10 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Sha
   };
 }
 
-function newClient(url: string, commandTimeoutMs: number) {
+function newClient(url: string, password: string | undefined, commandTimeoutMs: number) {
   return createClient({
     url,
+    ...(password === undefined ? {} : { password }),
     disableOfflineQueue: true,
     commandOptions: { timeout: commandTimeoutMs, rejectInFlight: true },
     socket: {

@@ -17,6 +17,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import pLimit from 'p-limit';
 import { KubeClient } from '../../operator/src/kube/kube-client.js';
 import { Resources, resourcePath } from '../../operator/src/kube/resources.js';
+import { OPERATOR_NODE_OPTIONS } from '../../operator/src/manifests/operator-deployment.js';
 import type { MyRAGDB } from '../../operator/src/api/v1alpha1/myragdb.types.js';
 import { createTestNamespace, freePort, REPO_ROOT, startControlPlane } from '../support/control-plane.js';
 import { applyMyRAGDB, installCrd } from '../integration/operator/operator-harness.js';
@@ -83,7 +84,8 @@ try {
   operator = spawn(
     process.execPath,
     [
-      // What the operator image runs (`npm run bench:operator` builds it first): compiled JS, no tsx in memory.
+      // What the operator image runs (`npm run bench:operator` builds it first): compiled JS, no tsx in memory,
+      // with the Deployment's NODE_OPTIONS.
       path.join(REPO_ROOT, 'dist', 'operator', 'src', 'cmd', 'main.js'),
       '--kubeconfig',
       cp.kubeconfigPath,
@@ -91,7 +93,10 @@ try {
       '--probe-address',
       `127.0.0.1:${metricsPort}`,
     ],
-    { env: { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' }, stdio: ['ignore', 'ignore', 'inherit'] },
+    {
+      env: { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', NODE_OPTIONS: OPERATOR_NODE_OPTIONS },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
   );
   const pid = operator.pid!;
   const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;

@@ -21,6 +21,9 @@ const HEARTBEAT = '/api/v2/heartbeat';
 
 export interface ChromaServer {
   url: string;
+  /** Set when this run started the server itself. */
+  port?: number;
+  dataDir?: string;
   /** The child process, when this run started the server itself. */
   process?: ChildProcess;
   stop(): Promise<void>;
@@ -35,10 +38,14 @@ function chromaCliPath(): string {
   );
 }
 
-/** Starts the npm-packaged Chroma server on a free loopback port with a fresh data dir. Always a new server. */
-export async function startChromaServer(): Promise<ChromaServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'myragdb-chroma-'));
-  const port = await freePort();
+/**
+ * Starts the npm-packaged Chroma server on a free loopback port with a fresh data dir. Always a new server; with
+ * `port` and `dataDir` it restarts one that was killed, on its data (the caller then removes the dir).
+ */
+export async function startChromaServer(options: { port?: number; dataDir?: string } = {}): Promise<ChromaServer> {
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'myragdb-chroma-')));
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [chromaCliPath(), 'run', '--path', dataDir, '--port', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -55,7 +62,7 @@ export async function startChromaServer(): Promise<ChromaServer> {
       await exited;
       clearTimeout(killTimer);
     }
-    await rm(dataDir, { recursive: true, force: true });
+    if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
   };
   try {
     await waitForHttp(`${url}${HEARTBEAT}`, 60_000, () => child.exitCode === null);
@@ -63,7 +70,7 @@ export async function startChromaServer(): Promise<ChromaServer> {
     await stop();
     throw new Error(`Chroma server did not start: ${stderr.trim().split('\n').at(-1) ?? ''}`, { cause: error });
   }
-  return { url, process: child, stop };
+  return { url, port, dataDir, process: child, stop };
 }
 
 async function startContainer(): Promise<ChromaServer> {

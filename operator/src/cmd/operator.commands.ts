@@ -59,7 +59,7 @@ export function createOperatorRunCommand(): Command {
     .description('Run the MyRAGDB operator (in-cluster, or against KUBECONFIG / --kubeconfig)')
     .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option('-n, --namespace <namespace>', 'watch only this namespace (default: all namespaces)')
-    .option('--workers <n>', 'concurrent reconciles', positiveInteger('--workers'), 2)
+    .option('--workers <n>', 'concurrent reconciles', positiveInteger('--workers'), 8)
     .option('--resync <seconds>', 'full resync period', seconds('--resync'), 300)
     .option('--no-leader-elect', 'run without leader election (only ever one replica!)')
     .option('--leader-election-namespace <namespace>', 'namespace of the Lease (default: --namespace or own namespace)')

@@ -114,7 +114,7 @@ describe('search gateway: Meilisearch killed under search load', function () {
       assert.equal((keywordOnly.body as { error: { code: string } }).error.code, 'dependency_unavailable');
 
       meili = await startMeilisearchServer({ port: meili.port, dbPath: meili.dbPath, masterKey: meili.apiKey });
-      // Recovery waits at most for the keyword leg's circuit breaker to let a trial call through (30 s).
+      // Recovery waits at most for the keyword leg's circuit breaker to let a trial call through (5 s).
       const deadline = Date.now() + 90_000;
       let recovered: SearchResponse | undefined;
       while (!recovered && Date.now() < deadline) {

@@ -66,7 +66,13 @@ describe('fault matrix: stores paused, killed and restarted, an indexer killed, 
   let sql: PgSqlDatabase;
   let chroma: ChromaServer;
   let meili: MeilisearchProcess;
+  /** The gateway's, for queries. */
   let embedder: UseLiteEmbedder;
+  /**
+   * The in-process indexer's own, as in every deployment (`myragdb up` too): sharing the gateway's, four clients of
+   * searches kept its one worker busy with queries and starved the resumed job (seen once: 180 s without finishing).
+   */
+  let indexingEmbedder: UseLiteEmbedder;
   let gateway: GatewayRuntime;
   let fixtureRoot: string;
   let environment: Record<string, string>;
@@ -85,7 +91,7 @@ describe('fault matrix: stores paused, killed and restarted, an indexer killed, 
     createIndexerRuntime({
       config: loadConfig({ ...environment, ...overrides }),
       sql,
-      embedder,
+      embedder: indexingEmbedder,
       logger,
       collectionPrefix: COLLECTION_PREFIX,
       overrides: { leaseMs: 2_000, pollIntervalMs: 500, workerId: 'survivor' },
@@ -95,17 +101,27 @@ describe('fault matrix: stores paused, killed and restarted, an indexer killed, 
     (await request(gateway.app).get(`/api/v1/jobs/${id}`).set('Authorization', `Bearer ${ADMIN_KEY}`)).body as {
       state: string;
       progress?: { chunksWritten?: number };
+      error?: unknown;
     };
+  /** True once the job succeeded; a job that ended otherwise fails the test at once, with its error. */
+  const succeeded = async (id: string) => {
+    const job = await jobState(id);
+    if (job.state === 'failed' || job.state === 'cancelled')
+      throw new Error(`job ${job.state}: ${JSON.stringify(job)}`);
+    return job.state === 'succeeded';
+  };
 
-  /** Runs `work` with an in-process indexer worker until `done` holds. */
-  const withWorker = async (done: () => Promise<boolean>, what: string) => {
+  /** Runs an in-process indexer worker until the job succeeded. */
+  const runUntilSucceeded = async (jobId: string, what: string) => {
     const runtime = await indexerRuntime();
     const stop = new AbortController();
     const worker = runtime.indexer.runWorker(stop.signal);
     try {
       const deadline = Date.now() + 180_000;
-      while (!(await done())) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      while (!(await succeeded(jobId))) {
+        if (Date.now() > deadline) {
+          throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await jobState(jobId))}`);
+        }
         await sleep(250);
       }
     } finally {
@@ -132,6 +148,9 @@ describe('fault matrix: stores paused, killed and restarted, an indexer killed, 
     embedder = new UseLiteEmbedder({ workers: 1 });
     await embedder.start();
     registerTeardown(() => embedder.close());
+    indexingEmbedder = new UseLiteEmbedder({ workers: 1 });
+    await indexingEmbedder.start();
+    registerTeardown(() => indexingEmbedder.close());
     const fixture = await createFixtureRepository();
     fixtureRoot = fixture.root;
     for (let index = 0; index < 30; index++) {
@@ -175,7 +194,7 @@ describe('fault matrix: stores paused, killed and restarted, an indexer killed, 
       .send({ name: REPOSITORY, source: { type: 'local', path: fixtureRoot } });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const jobId = (created.body as { job: { id: string } }).job.id;
-    await withWorker(async () => (await jobState(jobId)).state === 'succeeded', 'the first index');
+    await runUntilSucceeded(jobId, 'the first index');
 
     let stopped = false;
     const queries = ['parseQuery', 'how are refunds issued?', 'Query7 tokenizer', 'where is the search query parsed'];
@@ -326,7 +345,7 @@ describe('fault matrix: stores paused, killed and restarted, an indexer killed, 
       await exited;
     }
     const killed = performance.now();
-    await withWorker(async () => (await jobState(jobId)).state === 'succeeded', 'the resumed job');
+    await runUntilSucceeded(jobId, 'the resumed job');
     const finished = performance.now();
     const during = answers.filter((answer) => answer.at >= started && answer.at <= finished);
     const failed = during.filter((answer) => answer.status !== 200);

@@ -1,6 +1,6 @@
 /**
  * `myragdb up` under the faults of issue #14: a second process on the same data dir, a key revoked from another
- * terminal while it runs, and its Chroma child killed. Real processes throughout.
+ * terminal while it runs, and its Chroma child killed; and its folder watcher. Real processes throughout.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createFixtureRepository } from '../support/fixture-repository.js';
+import { createFixtureRepository, type FixtureRepository } from '../support/fixture-repository.js';
 import { registerTeardown } from '../support/hooks.js';
 import { freePort } from '../support/ports.js';
 
@@ -37,10 +37,11 @@ describe('local mode hardening: myragdb up under faults', function () {
   let url: string;
   let key: string;
   let dataDir: string;
+  let fixture: FixtureRepository;
 
   before(async function () {
     this.timeout(400_000);
-    const fixture = await createFixtureRepository();
+    fixture = await createFixtureRepository();
     await fixture.remove('data/huge.txt');
     dataDir = await mkdtemp(join(tmpdir(), 'myragdb-up-faults-'));
     registerTeardown(() => rm(dataDir, { recursive: true, force: true }));
@@ -89,6 +90,36 @@ describe('local mode hardening: myragdb up under faults', function () {
     const listed = await run(process.execPath, [CLI, 'apikey', 'list', '--json'], { env });
     const keys = JSON.parse(listed.stdout) as Array<{ id: string; state: string }>;
     assert.equal(keys.find((entry) => entry.id === created.id)?.state, 'revoked');
+  });
+
+  it('finds a file saved after indexing without waiting for the periodic sync (the folder watcher)', async () => {
+    const paths = async () => {
+      const response = await fetch(`${url}/api/v1/search`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query: 'zebraQuantumFrobnicate', mode: 'keyword' }),
+      });
+      return ((await response.json()) as { results: { path: string }[] }).results.map((result) => result.path);
+    };
+    // The periodic sync runs every 5 minutes: only the watcher can make this file searchable within the wait.
+    const saved = performance.now();
+    await fixture.write(
+      'src/watched-later.ts',
+      'export function zebraQuantumFrobnicate(): number {\n  return 42;\n}\n',
+    );
+    await waitFor(
+      'the saved file in keyword search',
+      async () => ((await paths()).includes('src/watched-later.ts') ? true : undefined),
+      60_000,
+    );
+    console.log(`      saved file searchable after ${((performance.now() - saved) / 1000).toFixed(1)} s`);
+
+    await fixture.remove('src/watched-later.ts');
+    await waitFor(
+      'the deleted file gone from search',
+      async () => ((await paths()).length === 0 ? true : undefined),
+      60_000,
+    );
   });
 
   it('restarts a killed Chroma child, says so, is ready again and serves semantic search (finding 9)', async () => {

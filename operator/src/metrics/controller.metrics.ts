@@ -3,6 +3,7 @@
  * unchanged: reconcile counts, errors and latency per controller, work-queue depth/adds/latency/retries, leader
  * status, plus watch restarts.
  */
+import { EVENT_LOOP_SAMPLE_MS } from '../../../services/core/src/metrics.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { QueueMetrics } from '../kube/work-queue.js';
 
@@ -94,7 +95,9 @@ export class ControllerMetrics {
   });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    if (options.defaultMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
+    }
   }
 
   reconcileStarted(controller: string): () => void {

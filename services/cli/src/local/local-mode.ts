@@ -12,6 +12,7 @@ import { createLoggerFromConfig, type Logger } from '../../../core/src/logging.j
 import { createMetrics } from '../../../core/src/metrics.js';
 import type { SqlDatabase } from '../../../core/src/ports/sql-database.js';
 import { openStores } from '../../../core/src/stores/open-stores.js';
+import { FolderWatcher } from './folder-watcher.js';
 import type { RepositoryStatus } from '../../../search-gateway/src/api/repository.schemas.js';
 import { ADMIN_KEY_FILE, generateApiKey } from '../../../search-gateway/src/api/api-keys.js';
 import { createCoHostedHealth } from '../../../health/src/health-runtime.js';
@@ -172,6 +173,27 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       stopWorker.abort();
       await worker;
     });
+
+    if (config.MYRAGDB_WATCH) {
+      const watcher = new FolderWatcher({
+        requestSync: (repository) => gateway.repositories.reindex([repository], false),
+        logger,
+        ignore: [dataDir],
+      });
+      closers.push(() => watcher.close());
+      // Every local repository, including ones added over the API later: a new one is announced by its first job.
+      const watchLocalRepositories = async () =>
+        watcher.watch(
+          (await stores.catalog.listRepositories()).flatMap((repository) =>
+            repository.source.type === 'local' ? [{ repository: repository.name, path: repository.source.path }] : [],
+          ),
+        );
+      await watchLocalRepositories();
+      const unwatchJobs = await stores.queue.watch(() => {
+        void watchLocalRepositories().catch((error: unknown) => logger.warn('folder watch refresh failed', { error }));
+      });
+      closers.push(unwatchJobs);
+    }
 
     const servers: RunningServer[] = [];
     const gatewayServer = await startServer({

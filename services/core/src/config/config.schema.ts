@@ -432,6 +432,12 @@ export const configSchema = z.object({
     default: '300',
     description: 'How often the indexer re-syncs repositories; 0 disables periodic sync.',
   }),
+  MYRAGDB_WATCH: withDefault(boolean(), {
+    group: 'Indexer',
+    default: 'true',
+    description:
+      '`myragdb up` only: watch the folders of local repositories and sync a repository within about a second of a change, besides the periodic sync.',
+  }),
   INDEXER_CONCURRENCY: withDefault(integer(1, 64), {
     group: 'Indexer',
     default: '1',

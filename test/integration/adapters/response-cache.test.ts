@@ -111,8 +111,17 @@ describe('ResponseCache (Redis)', function () {
       const cache = new RedisResponseCache<CachedValue>({ redis, keyPrefix: 'auth:', ttlMs: 60_000 });
       await cache.set('k', { mode: 'keyword', results: [] });
       assert.deepEqual(await cache.get('k'), { mode: 'keyword', results: [] });
+      // Refused at once with the reason, not after the start timeout.
       await assert.rejects(
-        connectRedis({ url: guarded.url, password: 'wrong', logger: capturingLogger().logger, startTimeoutMs: 2_000 }),
+        connectRedis({ url: guarded.url, password: 'wrong', logger: capturingLogger().logger, startTimeoutMs: 20_000 }),
+        (error: unknown) =>
+          error instanceof DependencyError &&
+          /refused the password/.test(error.message) &&
+          !error.message.includes('wrong'),
+      );
+      await assert.rejects(
+        connectRedis({ url: guarded.url, logger: capturingLogger().logger, startTimeoutMs: 20_000 }),
+        /refused the password/,
       );
     } finally {
       await guarded.stop();

@@ -59,6 +59,7 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Sha
 
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;
+  let onStartError: ((error: Error) => void) | undefined;
   try {
     await Promise.race([
       client.connect(),
@@ -67,6 +68,14 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Sha
           const seconds = startTimeoutMs / 1000;
           reject(new DependencyError('redis', `REDIS_URL is set but Redis at ${where} did not answer in ${seconds} s`));
         }, startTimeoutMs);
+        // A refused password does not get better with retries: say so at once instead of timing out.
+        onStartError = (error) => {
+          if (!(error instanceof ErrorReply) || !/WRONGPASS|NOAUTH|invalid password/i.test(error.message)) return;
+          reject(
+            new DependencyError('redis', `Redis at ${where} refused the password (REDIS_PASSWORD): ${error.message}`),
+          );
+        };
+        client.on('error', onStartError);
       }),
     ]);
   } catch (error) {
@@ -74,6 +83,7 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Sha
     throw error;
   } finally {
     clearTimeout(timer);
+    if (onStartError) client.off('error', onStartError);
   }
   const breaker = createCircuitBreaker({
     name: 'redis',

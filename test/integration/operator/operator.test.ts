@@ -353,20 +353,29 @@ describe('operator integration (real API server)', function () {
         'the Redis Deployment',
       );
       assert.equal(redis.metadata.labels?.['app.kubernetes.io/component'], 'redis');
-      await client.get(resourcePath(Resources.Service, ns, `${name}-redis`));
-      await client.get(resourcePath(Resources.NetworkPolicy, ns, `${name}-redis-ingress`));
-      await client.get(resourcePath(Resources.Secret, ns, `${name}-redis-credentials`));
+      // The rest of the reconcile's applies (the policy comes after the workloads) land moments later.
+      await eventually(
+        async () =>
+          (await client.find(resourcePath(Resources.Service, ns, `${name}-redis`))) !== undefined &&
+          (await client.find(resourcePath(Resources.NetworkPolicy, ns, `${name}-redis-ingress`))) !== undefined &&
+          (await client.find(resourcePath(Resources.Secret, ns, `${name}-redis-credentials`))) !== undefined,
+        'the Redis Service, NetworkPolicy and credentials',
+      );
       const config = await client.get<{ data: Record<string, string> }>(
         resourcePath(Resources.ConfigMap, ns, `${name}-config`),
       );
       assert.equal(config.data.REDIS_URL, `redis://${name}-redis:6379`);
-      const env = (await deployment('search-gateway')) as unknown as {
+      type GatewayEnv = {
         spec: { template: { spec: { containers: { env?: { name: string; valueFrom?: unknown }[] }[] } } };
       };
-      assert.deepEqual(
-        env.spec.template.spec.containers[0]!.env?.find((variable) => variable.name === 'REDIS_PASSWORD')?.valueFrom,
-        { secretKeyRef: { name: `${name}-redis-credentials`, key: 'password' } },
+      const passwordFrom = await eventually(
+        async () =>
+          ((await deployment('search-gateway')) as unknown as GatewayEnv).spec.template.spec.containers[0]!.env?.find(
+            (variable) => variable.name === 'REDIS_PASSWORD',
+          )?.valueFrom,
+        'the gateway to get REDIS_PASSWORD',
       );
+      assert.deepEqual(passwordFrom, { secretKeyRef: { name: `${name}-redis-credentials`, key: 'password' } });
       // kwok reports the pod ready: the component shows in status.
       await eventually(
         async () => (await getMyRAGDB(client, ns, name))?.status?.components?.redis?.ready === true,

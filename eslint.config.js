@@ -20,7 +20,19 @@ const NO_FILE_SYSTEM = ['fs', 'fs/promises', 'node:fs', 'node:fs/promises'].map(
 }));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'charts/**', 'manifests/**', '**/*.d.ts'] },
+  {
+    ignores: [
+      'dist/**',
+      'services/search-gateway/web/dist/**',
+      'test-results/**',
+      'playwright-report/**',
+      'coverage/**',
+      'node_modules/**',
+      'charts/**',
+      'manifests/**',
+      '**/*.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   // Plain JavaScript (config files, the bin shims) is outside the TypeScript project: no type information there.
@@ -40,7 +52,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.{ts,tsx}'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Express } from 'express';
 import type { AppConfig } from '../../core/src/config/load-config.js';
@@ -13,6 +14,9 @@ import { redisRateLimitStores } from '../../core/src/adapters/redis/redis-rate-l
 import { RedisResponseCache } from '../../core/src/adapters/response-cache/redis.response-cache.js';
 import { createSecretFilePolicy } from '../../core/src/domain/secret-files.js';
 import { createApp } from './app.js';
+import { SearchActivity } from './activity/search-activity.js';
+import { WebSessionService } from './auth/web-session.service.js';
+import { loadWebUiAssets } from './web-ui/web-ui-assets.js';
 import { createApiKeyService, type ApiKeyService } from './api/api-keys.js';
 import { DEFAULT_FILE_READ_LIMITS } from './files/confined-file.reader.js';
 import { FileService } from './services/file.service.js';
@@ -52,9 +56,16 @@ export interface GatewayRuntime {
   files: FileService;
   repositories: RepositoryService;
   apiKeys: ApiKeyService;
+  /** Web UI sign-ins (`myragdb up` prints a one-time link). */
+  webSessions: WebSessionService;
   readiness: ReadinessCheck[];
   close(): Promise<void>;
 }
+
+/** A sign-in link is for clicking now, not for keeping. */
+const SIGN_IN_LINK_TTL_MS = 15 * 60_000;
+/** Activity counts reach the table (and the charts) this often. */
+const ACTIVITY_FLUSH_INTERVAL_MS = 15_000;
 
 export function searchSettings(config: AppConfig): SearchSettings {
   return {
@@ -146,6 +157,18 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     ...stores.readiness.map((check) => (check.name === 'postgres' ? check : { ...check, required: false })),
     ...(options.extraReadiness ?? []),
   ];
+  const webSessions = new WebSessionService(sql, apiKeys, {
+    ttlMs: config.WEB_SESSION_TTL_HOURS * 3_600_000,
+    signInLinkTtlMs: SIGN_IN_LINK_TTL_MS,
+  });
+  if (!config.SECRET_KEY) {
+    logger.warn('SECRET_KEY is not set: web UI sessions are signed with a random key and end when this process does');
+  }
+  const activity = new SearchActivity(sql, logger, {
+    retentionDays: config.SEARCH_ACTIVITY_RETENTION_DAYS,
+    flushIntervalMs: ACTIVITY_FLUSH_INTERVAL_MS,
+  });
+  activity.start();
   const app = createApp({
     config,
     logger,
@@ -154,6 +177,12 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     files,
     repositories,
     apiKeys,
+    activity,
+    web: {
+      sessions: webSessions,
+      cookieSecret: config.SECRET_KEY ?? randomBytes(32).toString('base64url'),
+      assets: await loadWebUiAssets(logger),
+    },
     auth: {
       perKeyPerMinute: config.RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE,
       failedAttemptsPer15Minutes: config.AUTH_FAILED_ATTEMPTS_PER_15_MINUTES,
@@ -170,8 +199,10 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     files,
     repositories,
     apiKeys,
+    webSessions,
     readiness,
     close: async () => {
+      await activity.close();
       await redis?.close();
       if (ownsStores) await stores.close();
     },

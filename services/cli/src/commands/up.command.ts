@@ -60,6 +60,7 @@ export function upCommand(io: CommandIo = processIo(), env: NodeJS.ProcessEnv = 
       const local = await startLocalMode({ paths, port: options.port, dataDir: options.dataDir, env });
 
       say(`${c.green('MyRAGDB is running')} at ${c.bold(local.url)}  (health: ${local.healthUrl})`);
+      say(`Web UI: ${c.bold(await local.signInLink())}  (signs you in once; valid 15 minutes)`);
       say(c.dim(`Stores: ${describeStores(local.config)}`));
       if (local.adminKey.source === 'MYRAGDB_API_KEY') say('Admin API key: the value of MYRAGDB_API_KEY');
       else say(`Admin API key: ${c.bold(local.adminKey.key)}  (saved in ${local.adminKey.file}, mode 0600)`);

@@ -14,7 +14,9 @@ import type { SqlDatabase } from '../../../core/src/ports/sql-database.js';
 import { openStores } from '../../../core/src/stores/open-stores.js';
 import { FolderWatcher } from './folder-watcher.js';
 import type { RepositoryStatus } from '../../../search-gateway/src/api/repository.schemas.js';
-import { ADMIN_KEY_FILE, generateApiKey } from '../../../search-gateway/src/api/api-keys.js';
+import { randomBytes } from 'node:crypto';
+import { ADMIN_KEY_FILE, BOOTSTRAP_KEY_ID, generateApiKey } from '../../../search-gateway/src/api/api-keys.js';
+import { SIGN_IN_LINK_PATH } from '../../../search-gateway/src/api/paths.js';
 import { createCoHostedHealth } from '../../../health/src/health-runtime.js';
 import { createGatewayRuntime, type GatewayRuntime } from '../../../search-gateway/src/gateway-runtime.js';
 import { chromaChildReadiness, type SupervisedChroma, superviseChromaChild } from './chroma-supervisor.js';
@@ -33,6 +35,8 @@ export interface LocalMode {
   healthUrl: string;
   /** The admin key, and where it came from. */
   adminKey: { key: string; source: 'MYRAGDB_API_KEY' | 'created' | 'file'; file?: string };
+  /** A new one-time web UI sign-in link for the admin key (valid 15 minutes). */
+  signInLink(): Promise<string>;
   /** Registered repository names for `paths`, in order. */
   repositories: string[];
   status(): Promise<RepositoryStatus[]>;
@@ -59,12 +63,28 @@ export function repositoryNameFor(folder: string): string {
 async function localAdminKey(env: NodeJS.ProcessEnv, dataDir: string): Promise<LocalMode['adminKey']> {
   if (env.MYRAGDB_API_KEY) return { key: env.MYRAGDB_API_KEY, source: 'MYRAGDB_API_KEY' };
   const file = join(dataDir, ADMIN_KEY_FILE);
+  const { value, created } = await readOrCreateSecretFile(file, () => generateApiKey().key);
+  return { key: value, source: created ? 'created' : 'file', file };
+}
+
+/** A secret kept in a mode-0600 file of the data dir, created on first use. */
+async function readOrCreateSecretFile(
+  file: string,
+  generate: () => string,
+): Promise<{ value: string; created: boolean }> {
   const existing = (await readFile(file, 'utf8').catch(() => '')).trim();
-  if (existing) return { key: existing, source: 'file', file };
-  const { key } = generateApiKey();
-  await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  if (existing) return { value: existing, created: false };
+  const value = generate();
+  await writeFile(file, `${value}\n`, { mode: 0o600, flag: 'wx' });
   await chmod(file, 0o600);
-  return { key, source: 'created', file };
+  return { value, created: true };
+}
+
+/** SECRET_KEY, or one kept in `<data dir>/session.secret`, so web UI sign-ins survive a restart of `up`. */
+async function localSecretKey(env: NodeJS.ProcessEnv, dataDir: string): Promise<string> {
+  if (env.SECRET_KEY) return env.SECRET_KEY;
+  const generate = () => randomBytes(32).toString('base64url');
+  return (await readOrCreateSecretFile(join(dataDir, 'session.secret'), generate)).value;
 }
 
 /**
@@ -78,6 +98,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const folders = options.paths.map((path) => resolve(path));
   const adminKey = await localAdminKey(options.env, dataDir);
+  const secretKey = await localSecretKey(options.env, dataDir);
   const config = loadConfig({
     LOG_LEVEL: 'warn',
     ...options.env,
@@ -87,6 +108,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     // One user and their agents on this machine: shared-server request limits would only get in their way.
     RATE_LIMIT_LOOPBACK_EXEMPT: options.env.RATE_LIMIT_LOOPBACK_EXEMPT ?? 'true',
     MYRAGDB_API_KEY: adminKey.key,
+    SECRET_KEY: secretKey,
     // API clients may register folders under the ones given here unless the user chose the roots.
     MYRAGDB_ALLOWED_ROOTS: options.env.MYRAGDB_ALLOWED_ROOTS || folders.join(','),
   });
@@ -235,6 +257,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       url: gatewayServer.url,
       healthUrl: `${healthServer.url}/api/v1/health`,
       adminKey,
+      signInLink: async () =>
+        `${gatewayServer.url}${SIGN_IN_LINK_PATH}?token=${await gateway.webSessions.createSignInLink(BOOTSTRAP_KEY_ID, new Date())}`,
       repositories,
       status: () => gateway.repositories.list(),
       watchJobs: (listener) => stores.queue.watch(listener),

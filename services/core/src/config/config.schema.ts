@@ -202,6 +202,12 @@ export const configSchema = z.object({
     secret: true,
     description: 'Signing key for tokens and sessions. Required in production: 32+ random characters.',
   }),
+  WEB_SESSION_TTL_HOURS: withDefault(integer(1, 720), {
+    group: 'Security',
+    default: '12',
+    description:
+      'How long a web UI sign-in lasts; revoking or expiring its API key ends it at once. The session cookie is signed with SECRET_KEY (without one, with a random key per process: sign-ins end at restart).',
+  }),
   AUTH_ENCRYPTION_KEY: optional(z.string(), {
     group: 'Security',
     secret: true,
@@ -352,6 +358,12 @@ export const configSchema = z.object({
     group: 'Search gateway',
     default: '60',
     description: 'How long a cached search result lives; any reindex invalidates it earlier.',
+  }),
+  SEARCH_ACTIVITY_RETENTION_DAYS: withDefault(integer(1, 3650), {
+    group: 'Search gateway',
+    default: '14',
+    description:
+      'How long the per-minute search volume, latency and failure counts (the web UI charts) are kept in PostgreSQL.',
   }),
   MYRAGDB_URL: withDefault(httpUrl(), {
     group: 'Search gateway',

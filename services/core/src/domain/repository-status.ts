@@ -16,6 +16,9 @@ export interface RepositoryStatusSummary {
   files: number;
   chunks: number;
   vectorsPending: number;
+  skippedFiles: number;
+  /** Skipped files per reason, e.g. `{ "binary": 3 }`. */
+  skippedByReason: Record<string, number>;
   lastIndexedAt: string | null;
   /** Where its keyword documents are (engine/format/index); null before its first sync. */
   keywordStore: string | null;
@@ -39,6 +42,8 @@ export function summarizeRepositoryStatus(
     files: stats.files,
     chunks: stats.chunks,
     vectorsPending: stats.vectorsPending,
+    skippedFiles: stats.skippedFiles,
+    skippedByReason: stats.skippedByReason,
     lastIndexedAt: stats.lastIndexedAt?.toISOString() ?? null,
     keywordStore: stats.keywordStore ?? null,
     ...(stats.lastError ? { error: stats.lastError } : {}),

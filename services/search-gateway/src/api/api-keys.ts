@@ -6,7 +6,13 @@ import type { SqlQueryable } from '../../../core/src/ports/sql-database.js';
 import { ApiKeyRepository } from '../auth/api-key.repository.js';
 import { ApiKeyService } from '../auth/api-key.service.js';
 
-export { ADMIN_KEY_FILE, API_KEY_SCOPES, generateApiKey, type ApiKeyScope } from '../auth/api-key-secret.js';
+export {
+  ADMIN_KEY_FILE,
+  API_KEY_SCOPES,
+  BOOTSTRAP_KEY_ID,
+  generateApiKey,
+  type ApiKeyScope,
+} from '../auth/api-key-secret.js';
 export type { ApiKeyService };
 
 /** The key service over the catalog database's api_keys table. */

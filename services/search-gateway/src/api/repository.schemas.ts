@@ -14,6 +14,8 @@ export const RepositoryStatus = z
     files: z.int().min(0),
     chunks: z.int().min(0),
     vectorsPending: z.int().min(0),
+    skippedFiles: z.int().min(0).describe('Files left out of the index (binary, too large, secrets, ...).'),
+    skippedByReason: z.record(z.string(), z.int().min(0)).describe('Skipped files per reason.'),
     lastIndexedAt: z.iso.datetime().nullable(),
     keywordStore: z
       .string()
@@ -62,6 +64,13 @@ export const Job = z
   })
   .meta({ id: 'Job' });
 export type Job = z.infer<typeof Job>;
+
+export const JobList = z.object({ jobs: z.array(Job) }).meta({ id: 'JobList' });
+
+export const JobListQuery = z.strictObject({
+  repository: RepositoryName.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
 
 export const JobIdParams = z.object({ id: z.uuid('must be a job id (UUID)') });
 

@@ -1,12 +1,14 @@
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import { RateLimitedError, UnauthorizedError } from '../../../core/src/errors.js';
+import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../../../core/src/errors.js';
 import type { RateLimitStoreFactory } from '../../../core/src/adapters/redis/redis-rate-limit-store.js';
 import { isLoopbackClient, sharedCounters } from '../../../core/src/http/rate-limit.middleware.js';
 import type { Logger } from '../../../core/src/logging.js';
 import { type ApiKeyScope, apiKeyId } from '../auth/api-key-secret.js';
-import { type ApiKeyService, requireScope } from '../auth/api-key.service.js';
+import { type ApiKeyService, type ApiPrincipal, requireScope } from '../auth/api-key.service.js';
+import type { WebSessionService } from '../auth/web-session.service.js';
 import { principalOf, type RouteGuard } from './api-route.js';
+import { csrfTokenMatches, needsCsrfToken, sessionIdOf } from './web-session.routes.js';
 
 export interface ApiKeyGuardSettings {
   /** Requests per minute one API key may make (across all clients using it). */
@@ -17,6 +19,8 @@ export interface ApiKeyGuardSettings {
   exemptLoopback: boolean;
   /** Where counters live; in this process' memory when omitted. */
   store?: RateLimitStoreFactory;
+  /** Web UI sessions: a request without an Authorization header may authenticate with its session cookie. */
+  sessions?: WebSessionService;
 }
 
 /** The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are as good as `Bearer`. */
@@ -85,6 +89,11 @@ export function createApiKeyGuard(keys: ApiKeyService, logger: Logger, settings:
     async (req, res, next) => {
       const presented = bearerToken(req);
       try {
+        const sessionId = sessionIdOf(req);
+        if (presented === undefined && sessionId !== undefined && settings.sessions) {
+          res.locals.principal = await sessionPrincipal(settings.sessions, sessionId, req, scope);
+          return next();
+        }
         if (presented === undefined) throw new UnauthorizedError('missing API key: send "Authorization: Bearer <key>"');
         if (presented === '') throw new UnauthorizedError('malformed Authorization header: expected "Bearer <key>"');
         const principal = await keys.authenticate(presented, new Date());
@@ -110,6 +119,25 @@ export function createApiKeyGuard(keys: ApiKeyService, logger: Logger, settings:
       next();
     },
   };
+}
+
+/**
+ * The principal of a signed-in browser. A write must echo the session's CSRF token: SameSite=Strict already keeps
+ * other sites' requests from carrying the cookie, the token also covers browsers and proxies that do not honour it.
+ */
+async function sessionPrincipal(
+  sessions: WebSessionService,
+  sessionId: string,
+  req: Request,
+  scope: ApiKeyScope,
+): Promise<ApiPrincipal> {
+  const session = await sessions.find(sessionId, new Date());
+  if (!session) throw new UnauthorizedError('your session has ended: sign in again');
+  if (needsCsrfToken(req.method) && !csrfTokenMatches(req, session)) {
+    throw new ForbiddenError("missing or invalid CSRF token: send the session's token in X-CSRF-Token");
+  }
+  requireScope(session.principal, scope);
+  return session.principal;
 }
 
 function bearerToken(req: Request): string | undefined {

@@ -43,6 +43,9 @@ export interface ApiRoute<B = unknown, P = unknown, Q = unknown> {
   handler(input: RouteInput<B, P, Q>): Promise<RouteOutput>;
 }
 
+/** What the OpenAPI document needs of an operation: a route without its handler (routes served by plain express). */
+export type DocumentedOperation = Omit<ApiRoute, 'handler'>;
+
 /** Erases a route's type parameters for the heterogeneous route table, keeping the handler's typing at definition. */
 export function defineRoute<B, P, Q>(route: ApiRoute<B, P, Q>): ApiRoute {
   return route;
@@ -101,7 +104,7 @@ export interface OpenApiInfo {
 
 /** The OpenAPI 3.1 document of `routes`, from the same zod schemas that validate requests. */
 export function buildOpenApiDocument(
-  routes: readonly ApiRoute[],
+  routes: readonly DocumentedOperation[],
   info: OpenApiInfo,
 ): ReturnType<OpenApiGeneratorV31['generateDocument']> {
   const registry = new OpenAPIRegistry();

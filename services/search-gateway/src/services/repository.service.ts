@@ -81,6 +81,11 @@ export class RepositoryService {
     return queued.map(({ job }) => ({ id: job.id, repository: job.repository, kind: job.kind }));
   }
 
+  /** The newest jobs, of one repository or all. */
+  async jobs(options: { repository?: string; limit: number }): Promise<Job[]> {
+    return (await this.deps.jobs.list(options)).map(toApiJob);
+  }
+
   async job(id: string): Promise<Job> {
     return toApiJob(await this.deps.jobs.get(id));
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ApiRoute, buildOpenApiDocument, defineRoute } from '../api-route.js';
+import { type ApiRoute, buildOpenApiDocument, defineRoute, type DocumentedOperation } from '../api-route.js';
 
 export const OPENAPI_INFO = {
   title: 'MyRAGDB search gateway',
@@ -9,8 +9,11 @@ export const OPENAPI_INFO = {
     'Authenticate with `Authorization: Bearer <API key>`; errors are `{"error": {"code", "message", "request_id"}}`.',
 };
 
-/** `GET /openapi.json`: the document of `routes` plus this route itself, generated once on first request. */
-export function openApiRoutes(routes: readonly ApiRoute[]): ApiRoute[] {
+/**
+ * `GET /openapi.json`: the document of `routes`, of `others` (operations served outside the route table), and of this
+ * route itself, generated once on first request.
+ */
+export function openApiRoutes(routes: readonly ApiRoute[], others: readonly DocumentedOperation[] = []): ApiRoute[] {
   let document: unknown;
   const self = defineRoute({
     method: 'get',
@@ -21,7 +24,7 @@ export function openApiRoutes(routes: readonly ApiRoute[]): ApiRoute[] {
     scope: undefined,
     responses: { 200: { description: 'OpenAPI 3.1 document', schema: z.record(z.string(), z.unknown()) } },
     handler: () => {
-      document ??= buildOpenApiDocument([...routes, self], OPENAPI_INFO);
+      document ??= buildOpenApiDocument([...routes, ...others, self], OPENAPI_INFO);
       return Promise.resolve({ status: 200 as const, body: document });
     },
   });

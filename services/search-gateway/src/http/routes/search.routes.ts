@@ -1,8 +1,11 @@
+import { AppError } from '../../../../core/src/errors.js';
 import { SearchRequest, SearchResponse } from '../../api/search.schemas.js';
+import type { SearchActivity } from '../../activity/search-activity.js';
 import type { SearchService } from '../../services/search.service.js';
 import { type ApiRoute, defineRoute } from '../api-route.js';
 
-export function searchRoutes(search: SearchService): ApiRoute[] {
+/** Search, counted into `activity` (volume, latency, failures) when given. */
+export function searchRoutes(search: SearchService, activity?: SearchActivity): ApiRoute[] {
   return [
     defineRoute({
       method: 'post',
@@ -16,7 +19,20 @@ export function searchRoutes(search: SearchService): ApiRoute[] {
         200: { description: 'Ranked results with per-leg ranks and scores', schema: SearchResponse },
         503: { description: 'Neither search leg can answer' },
       },
-      handler: async ({ body }) => ({ status: 200, body: await search.search(body) }),
+      handler: async ({ body }) => {
+        const started = performance.now();
+        try {
+          const response = await search.search(body);
+          activity?.record(body.mode, performance.now() - started, response.degraded?.length ? 'degraded' : 'ok');
+          return { status: 200, body: response };
+        } catch (error) {
+          // The error rate is the server's: a search the client got wrong (an unknown repository) is not counted.
+          if (!(error instanceof AppError && error.httpStatus < 500)) {
+            activity?.record(body.mode, performance.now() - started, 'failed');
+          }
+          throw error;
+        }
+      },
     }),
   ];
 }

@@ -92,7 +92,8 @@ describe('search gateway: web UI, sessions and activity', function () {
       const session = await request(app()).get('/api/v1/session').set('Cookie', cookie.split(';')[0]!).expect(200);
       assert.equal(session.body.csrfToken, response.body.csrfToken);
       assert.equal(session.headers['cache-control'], 'no-store');
-      await request(app()).get('/api/v1/session').expect(401);
+      const signedOut = await request(app()).get('/api/v1/session').expect(200);
+      assert.deepEqual(signedOut.body, { signedIn: false });
     });
 
     it('authenticates API calls by cookie; writes need the CSRF token; a forged cookie is refused', async () => {
@@ -140,7 +141,10 @@ describe('search gateway: web UI, sessions and activity', function () {
         .delete(`/api/v1/keys/${searchKey.id}`)
         .set('Authorization', `Bearer ${ADMIN_KEY}`)
         .expect(200);
-      await request(app()).get('/api/v1/session').set('Cookie', cookie).expect(401);
+      assert.equal(
+        (await request(app()).get('/api/v1/session').set('Cookie', cookie).expect(200)).body.signedIn,
+        false,
+      );
       const after = await request(app()).get('/api/v1/repositories').set('Cookie', cookie).expect(401);
       assert.match(after.body.error.message, /session has ended/);
     });
@@ -148,14 +152,17 @@ describe('search gateway: web UI, sessions and activity', function () {
     it('signs out only with the CSRF token, and the old cookie is dead afterwards', async () => {
       const { cookie, csrfToken } = await signIn(ADMIN_KEY);
       await request(app()).delete('/api/v1/session').set('Cookie', cookie).expect(401);
-      await request(app()).get('/api/v1/session').set('Cookie', cookie).expect(200);
+      assert.equal((await request(app()).get('/api/v1/session').set('Cookie', cookie).expect(200)).body.signedIn, true);
       const out = await request(app())
         .delete('/api/v1/session')
         .set('Cookie', cookie)
         .set('X-CSRF-Token', csrfToken)
         .expect(204);
       assert.match(String(out.headers['set-cookie']), /myragdb_session=;.*Expires=Thu, 01 Jan 1970/);
-      await request(app()).get('/api/v1/session').set('Cookie', cookie).expect(401);
+      assert.equal(
+        (await request(app()).get('/api/v1/session').set('Cookie', cookie).expect(200)).body.signedIn,
+        false,
+      );
       await request(app()).get('/api/v1/repositories').set('Cookie', cookie).expect(401);
     });
 
@@ -164,7 +171,7 @@ describe('search gateway: web UI, sessions and activity', function () {
       const first = await request(app()).get(`/auth/link?token=${token}`).expect(303);
       assert.equal(first.headers.location, '/');
       const cookie = String(first.headers['set-cookie']).split(';')[0]!;
-      await request(app()).get('/api/v1/session').set('Cookie', cookie).expect(200);
+      assert.equal((await request(app()).get('/api/v1/session').set('Cookie', cookie).expect(200)).body.signedIn, true);
 
       for (const link of [`/auth/link?token=${token}`, '/auth/link?token=unknown', '/auth/link']) {
         const again = await request(app()).get(link).expect(303);

@@ -24,12 +24,14 @@ const SignInRequest = z
   .meta({ id: 'SignInRequest' });
 const SessionResponse = z
   .object({
+    signedIn: z.literal(true),
     keyId: z.string(),
     scopes: z.array(z.enum(['search', 'admin'])),
     csrfToken: z.string().describe('Send it as `X-CSRF-Token` on every cookie-authenticated write.'),
     expiresAt: z.iso.datetime(),
   })
   .meta({ id: 'WebSession' });
+const SignedOutResponse = z.object({ signedIn: z.literal(false) }).meta({ id: 'SignedOut' });
 
 /** The session routes in the OpenAPI document (served below, outside the API route table: they set cookies). */
 export const WEB_SESSION_OPERATIONS: DocumentedOperation[] = [
@@ -54,8 +56,10 @@ export const WEB_SESSION_OPERATIONS: DocumentedOperation[] = [
     tags: ['web ui'],
     scope: undefined,
     responses: {
-      200: { description: 'Signed in', schema: SessionResponse },
-      401: { description: 'Not signed in, or the session or its key has ended' },
+      200: {
+        description: 'The session, or `signedIn: false` without one (or when it or its key has ended)',
+        schema: z.union([SessionResponse, SignedOutResponse]),
+      },
     },
   },
   {
@@ -95,6 +99,7 @@ export function csrfTokenMatches(req: Request, session: WebSession): boolean {
 
 function sessionBody(session: WebSession): z.infer<typeof SessionResponse> {
   return {
+    signedIn: true,
     keyId: session.principal.keyId,
     scopes: [...session.principal.scopes],
     csrfToken: session.csrfToken,
@@ -145,12 +150,12 @@ export function createWebSessionRouter(
     res.status(201).json(sessionBody(session));
   });
 
+  // Signed out is an answer, not an error: the UI asks on every page load, and a 401 would be a console error.
   router.get(SESSION_PATH, async (req, res) => {
     const id = sessionIdOf(req);
     const session = id ? await sessions.find(id, new Date()) : undefined;
-    if (!session) throw new UnauthorizedError('not signed in');
     res.setHeader('Cache-Control', 'no-store');
-    res.json(sessionBody(session));
+    res.json(session ? sessionBody(session) : { signedIn: false });
   });
 
   router.delete(SESSION_PATH, async (req, res) => {

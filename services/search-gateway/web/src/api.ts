@@ -16,6 +16,7 @@ export type ApiKey = KeySchemas.ApiKey;
 export type CreatedApiKey = z.infer<typeof KeySchemas.CreatedApiKey>;
 
 export interface Session {
+  signedIn: true;
   keyId: string;
   scopes: Array<'search' | 'admin'>;
   csrfToken: string;
@@ -93,14 +94,10 @@ const segment = encodeURIComponent;
 
 export const api = {
   async session(): Promise<Session | undefined> {
-    try {
-      const session = await request<Session>('GET', v1('/session'), undefined, { quiet401: true });
-      csrfToken = session.csrfToken;
-      return session;
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return undefined;
-      throw error;
-    }
+    const session = await request<Session | { signedIn: false }>('GET', v1('/session'));
+    if (!session.signedIn) return undefined;
+    csrfToken = session.csrfToken;
+    return session;
   },
   async signIn(apiKey: string): Promise<Session> {
     const session = await request<Session>('POST', v1('/session'), { apiKey }, { quiet401: true });

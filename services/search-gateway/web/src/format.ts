@@ -35,11 +35,13 @@ export function fileHref(params: {
   path: string;
   start?: number;
   end?: number;
+  language?: string;
   from?: string;
 }): string {
   const query = new URLSearchParams({ repo: params.repository, path: params.path });
   if (params.start !== undefined) query.set('start', String(params.start));
   if (params.end !== undefined) query.set('end', String(params.end));
+  if (params.language) query.set('language', params.language);
   if (params.from) query.set('from', params.from);
   return `/file?${query.toString()}`;
 }

@@ -62,12 +62,16 @@ const ALIASES: Record<string, string> = {
  * The file as highlighted HTML, one string per line. highlight.js escapes the source; spans that cross a line
  * break are closed at its end and reopened on the next line, so every line stands alone.
  */
-export function highlightLines(content: string, language: string | undefined): string[] {
-  const name = language ? (ALIASES[language] ?? language) : undefined;
+export function highlightLines(
+  content: string,
+  language: string | undefined,
+  path: string,
+): { lines: string[]; language: string | undefined } {
+  // The search result's language when the link carries it, else the file extension (highlight.js knows `ts`, `py`...).
+  const name = language ? (ALIASES[language] ?? language) : /\.(\w+)$/.exec(path)?.[1];
+  const known = name ? hljs.getLanguage(name) : undefined;
   const html =
-    name && hljs.getLanguage(name)
-      ? hljs.highlight(content, { language: name, ignoreIllegals: true }).value
-      : escapeHtml(content);
+    name && known ? hljs.highlight(content, { language: name, ignoreIllegals: true }).value : escapeHtml(content);
   const lines: string[] = [];
   const open: string[] = [];
   for (const line of html.split('\n')) {
@@ -78,7 +82,7 @@ export function highlightLines(content: string, language: string | undefined): s
     }
     lines.push(prefix + line + '</span>'.repeat(open.length));
   }
-  return lines;
+  return { lines, language: language ?? known?.name?.toLowerCase() };
 }
 
 function escapeHtml(text: string): string {

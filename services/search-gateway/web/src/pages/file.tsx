@@ -8,7 +8,9 @@ import { fileReference } from '../format.js';
 const CONTEXT_LINES = 1000;
 
 type FileState =
-  { status: 'loading' } | { status: 'done'; file: FileContent; lines: string[] } | { status: 'error'; error: unknown };
+  | { status: 'loading' }
+  | { status: 'done'; file: FileContent; lines: string[]; language: string | undefined }
+  | { status: 'error'; error: unknown };
 
 export function FilePage({ params }: { params: URLSearchParams }) {
   const repository = params.get('repo') ?? '';
@@ -16,6 +18,7 @@ export function FilePage({ params }: { params: URLSearchParams }) {
   const hitStart = positiveInt(params.get('start'));
   const hitEnd = Math.max(positiveInt(params.get('end')) ?? hitStart ?? 0, hitStart ?? 0) || undefined;
   const from = params.get('from');
+  const language = params.get('language') ?? undefined;
   const [state, setState] = useState<FileState>({ status: 'loading' });
   const hitLine = useRef<HTMLSpanElement>(null);
 
@@ -28,7 +31,8 @@ export function FilePage({ params }: { params: URLSearchParams }) {
     const start = Math.max(1, (hitStart ?? 1) - CONTEXT_LINES);
     Promise.all([api.file(repository, path, start, start + 2 * CONTEXT_LINES - 1), import('../highlight.js')])
       .then(([file, { highlightLines }]) => {
-        if (!cancelled) setState({ status: 'done', file, lines: highlightLines(file.content, file.language) });
+        if (!cancelled)
+          setState({ status: 'done', file, ...highlightLines(file.content, file.language ?? language, path) });
       })
       .catch((error: unknown) => !cancelled && setState({ status: 'error', error }));
     return () => void (cancelled = true);
@@ -64,7 +68,7 @@ export function FilePage({ params }: { params: URLSearchParams }) {
       {state.status === 'done' && (
         <>
           <p class="file-meta">
-            {state.file.language ?? 'plain text'} · {state.file.totalLines} lines
+            {state.language ?? 'plain text'} · {state.file.totalLines} lines
             {state.file.startLine > 1 || state.file.endLine < state.file.totalLines
               ? ` · showing ${state.file.startLine}–${state.file.endLine}`
               : ''}

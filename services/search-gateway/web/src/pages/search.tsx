@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type RepositoryStatus, type SearchQuery, type SearchResponse, type SearchResult } from '../api.js';
 import { Empty, ErrorNotice } from '../components/notices.js';
 import { Snippet } from '../components/snippet.js';
-import { fileHref, fileReference, formatCount } from '../format.js';
+import { fileHref, formatCount } from '../format.js';
 import { navigate } from '../router.js';
 
 type Mode = 'hybrid' | 'keyword' | 'semantic';
@@ -316,6 +316,7 @@ function Results({
                     path: group.path,
                     start: group.hits[0]!.startLine,
                     end: group.hits[0]!.endLine,
+                    language: group.language,
                     from,
                   })}
                 >
@@ -334,9 +335,9 @@ function Results({
                         path: hit.path,
                         start: hit.startLine,
                         end: hit.endLine,
+                        language: hit.language,
                         from,
                       })}
-                      aria-label={`${fileReference(hit.repository, hit.path, hit.startLine, hit.endLine)}${hit.symbol ? `, ${hit.symbol}` : ''}`}
                     >
                       <span class="hit-meta">
                         <span class="lines">

@@ -4,12 +4,13 @@
  */
 import type { z } from 'zod';
 import type { HealthReport } from '../../../core/src/domain/health-report.js';
+import type { ActivityPoint } from '../../src/activity/activity-series.js';
 import type * as KeySchemas from '../../src/api/api-key.schemas.js';
 import type { FileContent } from '../../src/api/file.schemas.js';
 import type { Job, RepositoryStatus } from '../../src/api/repository.schemas.js';
 import type { SearchRequest, SearchResponse } from '../../src/api/search.schemas.js';
 
-export type { FileContent, HealthReport, Job, RepositoryStatus, SearchResponse };
+export type { ActivityPoint, FileContent, HealthReport, Job, RepositoryStatus, SearchResponse };
 export type SearchResult = SearchResponse['results'][number];
 export type SearchQuery = Partial<SearchRequest> & { query: string };
 export type ApiKey = KeySchemas.ApiKey;
@@ -21,16 +22,6 @@ export interface Session {
   scopes: Array<'search' | 'admin'>;
   csrfToken: string;
   expiresAt: string;
-}
-
-export interface ActivityPoint {
-  at: string;
-  searches: number;
-  failures: number;
-  degraded: number;
-  meanMs: number | null;
-  p50Ms: number | null;
-  p95Ms: number | null;
 }
 
 export class ApiError extends Error {

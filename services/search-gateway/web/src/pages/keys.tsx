@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type ApiKey, type CreatedApiKey } from '../api.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { CopyButton } from '../components/copy-button.js';
+import { useFormAction } from '../components/use-form-action.js';
 import { ErrorNotice } from '../components/notices.js';
 import { formatDateTime, formatRelative } from '../format.js';
 
@@ -117,31 +118,20 @@ function CreateKey({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
   const [name, setName] = useState('');
   const [admin, setAdmin] = useState(false);
   const [expires, setExpires] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      onCreated(
-        await api.createKey({
-          name: name.trim(),
-          scopes: admin ? ['admin'] : ['search'],
-          ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}),
-        }),
-      );
-      setName('');
-      setAdmin(false);
-      setExpires('');
-    } catch (thrown) {
-      setError(thrown);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, onSubmit } = useFormAction(async () => {
+    onCreated(
+      await api.createKey({
+        name: name.trim(),
+        scopes: admin ? ['admin'] : ['search'],
+        ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}),
+      }),
+    );
+    setName('');
+    setAdmin(false);
+    setExpires('');
+  });
   return (
-    <form class="card" onSubmit={(event) => void submit(event)}>
+    <form class="card" onSubmit={onSubmit}>
       <h2>Create a key</h2>
       <div class="fields">
         <label>

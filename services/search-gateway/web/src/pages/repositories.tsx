@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type RepositoryStatus } from '../api.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { Empty, ErrorNotice } from '../components/notices.js';
+import { useFormAction } from '../components/use-form-action.js';
 import { formatCount, formatDateTime, formatRelative } from '../format.js';
 
 /** Poll fast while something is indexing, slowly otherwise (the list also reflects other users' changes). */
@@ -205,32 +206,20 @@ function AddRepository({ onAdded }: { onAdded: () => void }) {
   const [location, setLocation] = useState('');
   const [name, setName] = useState('');
   const [ref, setRef] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const source =
-        kind === 'local'
-          ? { type: 'local' as const, path: location.trim() }
-          : { type: 'git' as const, url: location.trim(), ...(ref.trim() ? { ref: ref.trim() } : {}) };
-      await api.addRepository({ name: name.trim() || suggestedName(location), source });
-      setLocation('');
-      setName('');
-      setRef('');
-      onAdded();
-    } catch (thrown) {
-      setError(thrown);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, onSubmit } = useFormAction(async () => {
+    const source =
+      kind === 'local'
+        ? { type: 'local' as const, path: location.trim() }
+        : { type: 'git' as const, url: location.trim(), ...(ref.trim() ? { ref: ref.trim() } : {}) };
+    await api.addRepository({ name: name.trim() || suggestedName(location), source });
+    setLocation('');
+    setName('');
+    setRef('');
+    onAdded();
+  });
 
   return (
-    <form class="add-repository card" onSubmit={(event) => void submit(event)}>
+    <form class="add-repository card" onSubmit={onSubmit}>
       <h2>Add a repository</h2>
       <fieldset class="modes">
         <legend class="visually-hidden">Source</legend>

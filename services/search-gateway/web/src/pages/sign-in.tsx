@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type Session } from '../api.js';
+import { useFormAction } from '../components/use-form-action.js';
 
 export function SignInPage({
   linkFailed,
@@ -9,28 +10,16 @@ export function SignInPage({
   onSignedIn: (session: Session) => void;
 }) {
   const [key, setKey] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, onSubmit } = useFormAction(async () => onSignedIn(await api.signIn(key)));
   useEffect(() => void (document.title = 'Sign in · MyRAGDB'), []);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      onSignedIn(await api.signIn(key));
-    } catch (thrown) {
-      setError(
-        thrown instanceof ApiError && thrown.status === 401
-          ? 'That API key is not valid, has expired or was revoked.'
-          : thrown instanceof Error
-            ? thrown.message
-            : String(thrown),
-      );
-    } finally {
-      setBusy(false);
-    }
-  };
+  const message =
+    error === undefined
+      ? undefined
+      : error instanceof ApiError && error.status === 401
+        ? 'That API key is not valid, has expired or was revoked.'
+        : error instanceof Error
+          ? error.message
+          : 'Sign-in failed.';
 
   return (
     <section class="sign-in">
@@ -46,7 +35,7 @@ export function SignInPage({
           </p>
         </div>
       )}
-      <form onSubmit={(event) => void submit(event)}>
+      <form onSubmit={onSubmit}>
         <label for="api-key">API key</label>
         <input
           id="api-key"
@@ -57,15 +46,15 @@ export function SignInPage({
           value={key}
           onInput={(event) => setKey(event.currentTarget.value)}
           aria-describedby="api-key-help"
-          aria-invalid={error ? true : undefined}
+          aria-invalid={message ? true : undefined}
         />
         <p id="api-key-help" class="help">
           <code>myragdb up</code> prints an admin key (and a one-time link); others come from{' '}
           <code>myragdb apikey create</code>. The key is exchanged for a session cookie and not stored in this browser.
         </p>
-        {error && (
+        {message && (
           <p class="field-error" role="alert">
-            {error}
+            {message}
           </p>
         )}
         <button type="submit" disabled={busy}>

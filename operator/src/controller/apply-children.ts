@@ -6,7 +6,6 @@ import { ConditionReason } from '../api/v1alpha1/conditions.js';
 import { parseQuantity } from '../api/v1alpha1/quantity.js';
 import type { MyRAGDBSpec } from '../api/v1alpha1/myragdb.spec.js';
 import { applyOwned, type AppliedChildren, OwnershipConflictError } from '../kube/apply.js';
-import type { ChildCache } from '../kube/child-cache.js';
 import { ContentType, isStatus, type KubeClient } from '../kube/kube-client.js';
 import type { KubeList, KubeObject } from '../kube/kube-object.js';
 import { PRUNABLE, resourceForObject, resourcePath } from '../kube/resources.js';
@@ -29,12 +28,11 @@ export async function applyChildren(
   owner: Owner,
   desired: KubeObject[],
   applied?: AppliedChildren,
-  cache?: ChildCache,
 ): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { problems: [], retryable: [], applied: [] };
   for (const object of desired) {
     try {
-      outcome.applied.push(await applyOwned(client, owner, object, applied, cache));
+      outcome.applied.push(await applyOwned(client, owner, object, applied));
     } catch (error) {
       if (error instanceof OwnershipConflictError) {
         outcome.problems.push({ reason: ConditionReason.ResourceConflict, message: error.message, permanent: true });

@@ -1,11 +1,9 @@
 /**
  * Runs the MyRAGDB controller: informers on the custom resource and on the children whose status matters
  * (Deployments, StatefulSets, Jobs), a rate-limited work queue keyed by namespace/name, and N workers.
- * A child event enqueues its owning MyRAGDB (found by the instance label). Every child informer, and those of the
- * other child kinds (which enqueue nothing), also serve the reconciles' reads (see ChildCache).
+ * A child event enqueues its owning MyRAGDB (found by the instance label).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { cacheKey, InformerChildCache } from '../kube/child-cache.js';
 import { Informer, type InformerLogger } from '../kube/informer.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { objectKey, type KubeObject } from '../kube/kube-object.js';
@@ -32,27 +30,10 @@ export interface ManagerOptions {
 }
 
 const CHILD_WATCHES: readonly ResourceType[] = [Resources.Deployment, Resources.StatefulSet, Resources.Job];
-/**
- * Child kinds cached for reads only: their changes do not need a reconcile (pods show through their workloads), so
- * they enqueue nothing. Secrets stay live reads: the operator may not list them. CloudNativePG's kinds stay live
- * too: their API may not be installed.
- */
-const CHILD_CACHES: readonly ResourceType[] = [
-  Resources.Pod,
-  Resources.PersistentVolumeClaim,
-  Resources.Service,
-  Resources.ConfigMap,
-  Resources.CronJob,
-  Resources.HorizontalPodAutoscaler,
-  Resources.PodDisruptionBudget,
-  Resources.NetworkPolicy,
-  Resources.Ingress,
-];
 
 export class ControllerManager {
   readonly queue: WorkQueue;
   private readonly informers: Informer<KubeObject>[];
-  private readonly cache: InformerChildCache;
   private workers: Promise<void>[] = [];
 
   constructor(private readonly options: ManagerOptions) {
@@ -79,23 +60,15 @@ export class ControllerManager {
         },
         onRestart: () => options.metrics.watchRestarted(resource.plural),
       });
-    const children = new Map<string, Informer<KubeObject>>();
-    for (const resource of CHILD_WATCHES) {
-      children.set(
-        cacheKey(resource),
+    this.informers = [
+      informer(Resources.MyRAGDB, undefined, objectKey),
+      ...CHILD_WATCHES.map((resource) =>
         informer(resource, MANAGED_SELECTOR, (object) => {
           const instance = object.metadata.labels?.[Labels.instance];
           return instance && object.metadata.namespace ? `${object.metadata.namespace}/${instance}` : undefined;
         }),
-      );
-    }
-    for (const resource of CHILD_CACHES)
-      children.set(
-        cacheKey(resource),
-        informer(resource, MANAGED_SELECTOR, () => undefined),
-      );
-    this.informers = [informer(Resources.MyRAGDB, undefined, objectKey), ...children.values()];
-    this.cache = new InformerChildCache(children, Labels.instance);
+      ),
+    ];
   }
 
   /** True once every informer has listed once. */
@@ -127,7 +100,7 @@ export class ControllerManager {
     const [namespace, name] = key.split('/') as [string, string];
     const done = metrics.reconcileStarted(CONTROLLER_NAME);
     try {
-      const result = await this.options.reconciler.reconcile(namespace, name, this.cache);
+      const result = await this.options.reconciler.reconcile(namespace, name);
       this.queue.forget(key);
       if (result.requeueAfterMs !== undefined) {
         this.queue.addAfter(key, result.requeueAfterMs);

@@ -8,7 +8,6 @@ import { FINALIZER } from '../api/v1alpha1/group.js';
 import { parseMyRAGDBSpec, type MyRAGDBSpec } from '../api/v1alpha1/myragdb.spec.js';
 import type { ComponentStatus, KeywordEngineStatus, MyRAGDB } from '../api/v1alpha1/myragdb.types.js';
 import type { AppliedChildren } from '../kube/apply.js';
-import { type ChildCache, LIVE_READS } from '../kube/child-cache.js';
 import type { EventSink } from '../kube/event-recorder.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { myRAGDBPath, patchFinalizers, patchStatus } from '../kube/status-patch.js';
@@ -84,8 +83,7 @@ export class MyRAGDBReconciler {
     this.now = deps.now ?? (() => new Date());
   }
 
-  /** `cache` serves reads of children the manager's informers hold; without it every read is live. */
-  async reconcile(namespace: string, name: string, cache: ChildCache = LIVE_READS): Promise<ReconcileResult> {
+  async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
     const { client } = this.deps;
     const logger = this.deps.logger.child({ namespace, name });
     let resource = await client.find<MyRAGDB>(myRAGDBPath(namespace, name));
@@ -103,7 +101,7 @@ export class MyRAGDBReconciler {
       logger.warn('invalid spec', { problem: parsed.message });
       return {};
     }
-    return this.converge(resource, parsed.spec, logger, cache);
+    return this.converge(resource, parsed.spec, logger);
   }
 
   /** Runs the deletion policy; a failed cleanup is reported (status, Warning event) and retried with backoff. */
@@ -129,19 +127,14 @@ export class MyRAGDBReconciler {
     }
   }
 
-  private async converge(
-    resource: MyRAGDB,
-    spec: MyRAGDBSpec,
-    logger: ReconcileLogger,
-    cache: ChildCache,
-  ): Promise<ReconcileResult> {
+  private async converge(resource: MyRAGDB, spec: MyRAGDBSpec, logger: ReconcileLogger): Promise<ReconcileResult> {
     const { client } = this.deps;
     const owner: Owner = {
       name: resource.metadata.name,
       namespace: resource.metadata.namespace!,
       uid: resource.metadata.uid,
     };
-    const observation = await observe(client, resource, spec, generatedSecretNames(owner), cache);
+    const observation = await observe(client, resource, spec, generatedSecretNames(owner));
     const facts = dataSafetyFacts(spec, owner, observation, resource.status);
     const context: BuildContext = {
       owner,
@@ -184,7 +177,7 @@ export class MyRAGDBReconciler {
       const desired = buildDesiredState(context).filter(
         (object) => !(facts.skipCloudNativePG && object.apiVersion === CNPG_API_VERSION),
       );
-      const outcome = await applyChildren(client, owner, desired, this.deps.applied, cache);
+      const outcome = await applyChildren(client, owner, desired, this.deps.applied);
       problems.push(...outcome.problems);
       retryable = outcome.retryable;
       // Pruning only matters after a spec change or a completed keyword engine switch that left Meilisearch unused,

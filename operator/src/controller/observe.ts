@@ -1,12 +1,9 @@
 /**
  * Reads what exists for one MyRAGDB: its workloads, jobs, pods, claims, the Secrets it generated and the Secrets
- * its spec refers to. Children come from the manager's informer caches once they have listed (a reconcile runs
- * again on every change of a workload, so it decides on what a watch last delivered, as controller-runtime's
- * reconcilers do); Secrets are always read live.
+ * its spec refers to. Live reads (not the informer cache), so a reconcile never decides on stale children.
  */
 import type { MyRAGDBSpec } from '../api/v1alpha1/myragdb.spec.js';
 import type { MyRAGDB } from '../api/v1alpha1/myragdb.types.js';
-import { type ChildCache, LIVE_READS } from '../kube/child-cache.js';
 import { isStatus, type KubeClient } from '../kube/kube-client.js';
 import type { KubeList, KubeObject } from '../kube/kube-object.js';
 import { Resources, resourcePath, type ResourceType } from '../kube/resources.js';
@@ -64,15 +61,7 @@ export function instanceSelector(name: string): string {
   return `${Labels.instance}=${name},${MANAGED_SELECTOR}`;
 }
 
-async function listByInstance(
-  client: KubeClient,
-  cache: ChildCache,
-  resource: ResourceType,
-  namespace: string,
-  name: string,
-): Promise<ObservedObject[]> {
-  const cached = cache.listByInstance(resource, namespace, name);
-  if (cached) return cached;
+async function listByInstance(client: KubeClient, resource: ResourceType, namespace: string, name: string) {
   const list = await client.get<KubeList<ObservedObject>>(resourcePath(resource, namespace), {
     labelSelector: instanceSelector(name),
   });
@@ -110,7 +99,6 @@ export async function observe(
   resource: MyRAGDB,
   spec: MyRAGDBSpec,
   generatedSecretNames: string[],
-  cache: ChildCache = LIVE_READS,
 ): Promise<Observation> {
   const namespace = resource.metadata.namespace!;
   const name = resource.metadata.name;
@@ -118,17 +106,17 @@ export async function observe(
   const references = referencedSecrets(spec);
   const [deployments, statefulSets, jobs, cronJobs, cloudNativePG, pods, claims, generated, referenced] =
     await Promise.all([
-      listByInstance(client, cache, Resources.Deployment, namespace, name),
-      listByInstance(client, cache, Resources.StatefulSet, namespace, name),
-      listByInstance(client, cache, Resources.Job, namespace, name),
+      listByInstance(client, Resources.Deployment, namespace, name),
+      listByInstance(client, Resources.StatefulSet, namespace, name),
+      listByInstance(client, Resources.Job, namespace, name),
       spec.stores.postgres.managed?.backup
-        ? listByInstance(client, cache, Resources.CronJob, namespace, name)
+        ? listByInstance(client, Resources.CronJob, namespace, name)
         : Promise.resolve([]),
       spec.stores.postgres.cloudNativePG
         ? observeCloudNativePG(client, namespace, CloudNativePGNames.cluster(resource.metadata))
         : Promise.resolve(undefined),
-      listByInstance(client, cache, Resources.Pod, namespace, name),
-      listByInstance(client, cache, Resources.PersistentVolumeClaim, namespace, name),
+      listByInstance(client, Resources.Pod, namespace, name),
+      listByInstance(client, Resources.PersistentVolumeClaim, namespace, name),
       Promise.all(generatedSecretNames.map((secretName) => client.find<SecretObject>(secretPath(secretName)))),
       Promise.all(references.map((reference) => client.find<SecretObject>(secretPath(reference.name)))),
     ]);

@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { FIELD_MANAGER } from '../api/v1alpha1/group.js';
 import { Labels, type Owner } from '../api/v1alpha1/labels.js';
-import type { ChildCache } from './child-cache.js';
 import { ContentType, type KubeClient } from './kube-client.js';
 import type { KubeObject } from './kube-object.js';
 import { resourceForObject, resourcePath } from './resources.js';
@@ -80,14 +79,10 @@ export async function applyOwned<T extends KubeObject>(
   owner: Owner,
   desired: T,
   applied?: AppliedChildren,
-  cache?: ChildCache,
 ): Promise<T> {
   const resource = resourceForObject(desired);
   const path = resourcePath(resource, desired.metadata.namespace, desired.metadata.name);
-  // A cached copy may lag this operator's own last apply: then the skip below fails and the apply is merely repeated.
-  const existing =
-    cache?.find(resource, desired.metadata.namespace ?? '', desired.metadata.name) ??
-    (await client.find<KubeObject>(path));
+  const existing = await client.find<KubeObject>(path);
   const hash = createHash('sha256').update(JSON.stringify(desired)).digest('base64url');
   if (existing) {
     const problem = ownershipProblem(existing, owner);

@@ -84,7 +84,7 @@ export const Resources = {
     version: 'v1',
     kind: 'PersistentVolumeClaim',
     plural: 'persistentvolumeclaims',
-    verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'],
+    verbs: ['get', 'list', 'create', 'patch', 'delete'],
     purpose: 'the backup volume; grow store volumes; delete them under deletionPolicy Delete',
   },
   Pod: {
@@ -92,7 +92,7 @@ export const Resources = {
     version: 'v1',
     kind: 'Pod',
     plural: 'pods',
-    verbs: ['list', 'watch'],
+    verbs: ['list'],
     purpose: 'report why a component is not ready',
   },
   HorizontalPodAutoscaler: {

@@ -205,6 +205,41 @@ for (const engine of ['server', 'pglite'] as const) {
       }
     });
 
+    // PGlite listens in process: there is no connection to count.
+    const onServer = engine === 'server' ? it : undefined;
+    onServer?.('shares one LISTEN connection among the watchers of a process; the last to stop closes it', async () => {
+      const sql = new PgSqlDatabase({ url: pg.url!, poolSize: 1, applicationName: 'myragdb-shared-listen' });
+      const listening = async () =>
+        Number(
+          (
+            await pg.sql.query<{ count: string }>(
+              "SELECT count(*) AS count FROM pg_stat_activity WHERE application_name = 'myragdb-shared-listen-listen'",
+            )
+          ).rows[0]!.count,
+        );
+      try {
+        const watching = new PostgresJobQueue(sql, { retryBaseMs: 1 });
+        const counts = [0, 0, 0];
+        const stops = await Promise.all(counts.map((_, index) => watching.watch(() => counts[index]!++)));
+        assert.equal(await listening(), 1);
+        await queue.enqueue('alpha', 'sync');
+        for (let waited = 0; counts.some((count) => count === 0) && waited < 5_000; waited += 20) await sleep(20);
+        assert.deepEqual(counts, [1, 1, 1]);
+        await stops[0]!();
+        await stops[0]!(); // stopping twice stops nothing else
+        await queue.enqueue('beta', 'sync');
+        for (let waited = 0; counts[1] === 1 && waited < 5_000; waited += 20) await sleep(20);
+        assert.deepEqual(counts, [1, 2, 2]);
+        assert.equal(await listening(), 1);
+        await stops[1]!();
+        await stops[2]!();
+        for (let waited = 0; (await listening()) > 0 && waited < 5_000; waited += 50) await sleep(50);
+        assert.equal(await listening(), 0);
+      } finally {
+        await sql.close();
+      }
+    });
+
     it('tells when the next retry delay or lease ends, which no announcement covers', async () => {
       assert.equal(await queue.nextDueInMs(), undefined);
       const slow = new PostgresJobQueue(pg.sql, { retryBaseMs: 30_000 });

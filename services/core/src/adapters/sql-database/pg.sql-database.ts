@@ -32,6 +32,8 @@ export class PgSqlDatabase implements SqlDatabase {
   readonly dialect = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly listeners = new Set<() => Promise<void>>();
+  /** One LISTEN connection per channel, shared by every subscriber of this process (`up` has three). */
+  private readonly channels = new Map<string, { subscribers: Set<() => void>; opened: Promise<() => Promise<void>> }>();
 
   constructor(private readonly options: PgSqlDatabaseOptions) {
     this.pool = new pg.Pool({
@@ -76,10 +78,35 @@ export class PgSqlDatabase implements SqlDatabase {
   }
 
   /**
+   * Subscribers of one channel share its LISTEN connection; the last one to stop closes it. Each subscription is its
+   * own entry, so the same function subscribed twice is called twice and stopped once per subscription.
+   */
+  async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+    let shared = this.channels.get(channel);
+    if (!shared) {
+      const subscribers = new Set<() => void>();
+      const notifyAll = () => [...subscribers].forEach((subscriber) => subscriber());
+      shared = { subscribers, opened: this.openListener(channel, notifyAll) };
+      this.channels.set(channel, shared);
+    }
+    const subscription = shared;
+    const subscriber = () => onNotify();
+    subscription.subscribers.add(subscriber);
+    await subscription.opened;
+    return async () => {
+      if (!subscription.subscribers.delete(subscriber) || subscription.subscribers.size > 0) return;
+      if (this.channels.get(channel) === subscription) this.channels.delete(channel);
+      await (
+        await subscription.opened
+      )();
+    };
+  }
+
+  /**
    * LISTEN holds a connection of its own (a pooled one would go back to the pool and drop it). A lost connection is
    * opened again with backoff, then `onNotify` runs once for what may have been missed.
    */
-  async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+  private async openListener(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
     let current: pg.Client | undefined;
     let retry: NodeJS.Timeout | undefined;
     let failures = 0;
@@ -132,6 +159,7 @@ export class PgSqlDatabase implements SqlDatabase {
   }
 
   async close(): Promise<void> {
+    this.channels.clear();
     await Promise.all([...this.listeners].map((stop) => stop()));
     if (!this.pool.ended) await this.pool.end();
   }

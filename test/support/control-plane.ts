@@ -58,6 +58,8 @@ export interface ControlPlaneOptions {
   kwok?: boolean;
   /** Extra kube-apiserver flags, e.g. ['--feature-gates=...']. */
   apiServerArgs?: string[];
+  /** Extra kube-controller-manager flags, e.g. its client's ['--kube-api-qps=200']. */
+  controllerManagerArgs?: string[];
   /** Leave the processes running when this Node.js process exits (used by `npm run control-plane -- up`). */
   detached?: boolean;
   /** Progress messages. Default: silent. */
@@ -566,6 +568,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         `--cluster-signing-key-file=${p('ca.key')}`,
         '--service-cluster-ip-range=10.0.0.0/16',
         '--use-service-account-credentials=false',
+        ...(opts.controllerManagerArgs ?? []),
       ]);
       healthz.push({ name: 'kube-controller-manager', child: kcm, port: kcmPort! });
     }

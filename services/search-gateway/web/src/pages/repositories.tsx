@@ -113,16 +113,18 @@ export function RepositoriesPage({ isAdmin }: { isAdmin: boolean }) {
                     </time>
                   </td>
                   {isAdmin && (
-                    <td class="actions">
-                      <button class="secondary" onClick={() => void act(() => api.reindex([repository.name], false))}>
-                        Sync<span class="visually-hidden"> {repository.name}</span>
-                      </button>
-                      <button class="secondary" onClick={() => void act(() => api.reindex([repository.name], true))}>
-                        Rebuild<span class="visually-hidden"> {repository.name}</span>
-                      </button>
-                      <button class="danger" onClick={() => setDeleting(repository.name)}>
-                        Delete<span class="visually-hidden"> {repository.name}</span>
-                      </button>
+                    <td>
+                      <div class="row-actions">
+                        <button class="secondary" onClick={() => void act(() => api.reindex([repository.name], false))}>
+                          Sync<span class="visually-hidden"> {repository.name}</span>
+                        </button>
+                        <button class="secondary" onClick={() => void act(() => api.reindex([repository.name], true))}>
+                          Rebuild<span class="visually-hidden"> {repository.name}</span>
+                        </button>
+                        <button class="danger" onClick={() => setDeleting(repository.name)}>
+                          Delete<span class="visually-hidden"> {repository.name}</span>
+                        </button>
+                      </div>
                     </td>
                   )}
                 </tr>

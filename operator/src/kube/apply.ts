@@ -83,7 +83,8 @@ export async function applyOwned<T extends KubeObject>(
   const resource = resourceForObject(desired);
   const path = resourcePath(resource, desired.metadata.namespace, desired.metadata.name);
   const existing = await client.find<KubeObject>(path);
-  const hash = createHash('sha256').update(JSON.stringify(desired)).digest('base64url');
+  // Only a tracker of earlier applies needs the hash (the reconciler always has one).
+  const hash = applied ? createHash('sha256').update(JSON.stringify(desired)).digest('base64url') : '';
   if (existing) {
     const problem = ownershipProblem(existing, owner);
     if (problem) throw new OwnershipConflictError(describe(desired), problem);

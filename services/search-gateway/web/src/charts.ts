@@ -31,6 +31,8 @@ export function drawChart(target: HTMLElement, spec: ChartSpec, points: readonly
           label: series.label,
           stroke: series.color,
           width: 2,
+          // Small dots too: a minute with searches between quiet ones has no line to draw (latency is null there).
+          points: { show: true, size: 4, fill: series.color },
           value: (_plot: uPlot, value: number | null) => (value === null ? '—' : `${value} ${spec.unit}`),
         })),
       ],

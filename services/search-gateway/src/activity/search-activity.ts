@@ -30,6 +30,8 @@ interface ActivityTableRow {
 
 const HOUR_MS = 3_600_000;
 
+const pendingKey = (minute: Date, mode: string) => `${minute.getTime()}|${mode}`;
+
 /**
  * Search volume, latency and failures per minute in the `search_activity` table. Searches are counted in memory
  * and added to the table every `flushIntervalMs` (one upsert per minute and mode), so a search costs no write;
@@ -49,7 +51,7 @@ export class SearchActivity {
 
   record(mode: string, durationMs: number, outcome: SearchOutcome, at = new Date()): void {
     const minute = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
-    const key = `${minute.getTime()}|${mode}`;
+    const key = pendingKey(minute, mode);
     let entry = this.pending.get(key);
     if (!entry) this.pending.set(key, (entry = { minute, mode, counts: emptyCounts() }));
     countSearch(entry.counts, durationMs, outcome);
@@ -129,7 +131,7 @@ export class SearchActivity {
   }
 
   private restore(entry: { minute: Date; mode: string; counts: ActivityCounts }): void {
-    const key = `${entry.minute.getTime()}|${entry.mode}`;
+    const key = pendingKey(entry.minute, entry.mode);
     const current = this.pending.get(key);
     if (!current) return void this.pending.set(key, entry);
     addCounts(current.counts, entry.counts);

@@ -31,6 +31,10 @@ export function requireScope(principal: ApiPrincipal, scope: ApiKeyScope): void 
   if (!hasScope(principal, scope)) throw new ForbiddenError(`this API key lacks the "${scope}" scope`);
 }
 
+function isActive(key: ApiKeyRecord, now: Date): boolean {
+  return !key.revokedAt && (!key.expiresAt || key.expiresAt > now);
+}
+
 /**
  * Issues, lists, revokes and checks API keys. The key row is read on every request (a primary-key lookup), so
  * revocation and expiry apply at once; only the expensive scrypt comparison is cached, keyed by the presented
@@ -87,8 +91,7 @@ export class ApiKeyService {
     const stored =
       (await this.keys.find(claimed)) ??
       (claimed === BOOTSTRAP_KEY_ID ? undefined : await this.keys.find(BOOTSTRAP_KEY_ID));
-    const usable = stored && !stored.revokedAt && (!stored.expiresAt || stored.expiresAt > now);
-    if (!usable || !(await this.matches(presented, stored.secretHash))) {
+    if (!stored || !isActive(stored, now) || !(await this.matches(presented, stored.secretHash))) {
       throw new UnauthorizedError('invalid, expired or revoked API key');
     }
     if (now.getTime() - (this.touched.get(stored.id) ?? 0) >= 60_000) {
@@ -96,6 +99,12 @@ export class ApiKeyService {
       this.keys.touch(stored.id, now).catch(() => undefined); // best effort: bookkeeping must not fail the request
     }
     return { keyId: stored.id, scopes: stored.scopes };
+  }
+
+  /** The principal of the key with this id while it is active (neither revoked nor expired), else undefined. */
+  async activePrincipal(id: string, now: Date): Promise<ApiPrincipal | undefined> {
+    const stored = await this.keys.find(id);
+    return stored && isActive(stored, now) ? { keyId: stored.id, scopes: stored.scopes } : undefined;
   }
 
   /**

@@ -70,12 +70,9 @@ export class WebSessionService {
     if (!link || new Date(link.expires_at) <= now) {
       throw new UnauthorizedError('this sign-in link is invalid, expired or already used');
     }
-    const { rows: keys } = await this.db.query<{ scopes: ApiKeyScope[] }>(
-      'SELECT scopes FROM api_keys WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)',
-      [link.key_id, now],
-    );
-    if (!keys[0]) throw new UnauthorizedError('the API key of this sign-in link was revoked or has expired');
-    return this.open({ keyId: link.key_id, scopes: keys[0].scopes }, now);
+    const principal = await this.keys.activePrincipal(link.key_id, now);
+    if (!principal) throw new UnauthorizedError('the API key of this sign-in link was revoked or has expired');
+    return this.open(principal, now);
   }
 
   /** The live session with this id, or undefined (unknown, expired, or its key revoked or expired). */

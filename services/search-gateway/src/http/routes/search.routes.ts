@@ -1,4 +1,4 @@
-import { AppError } from '../../../../core/src/errors.js';
+import { toAppError } from '../../../../core/src/http/error-response.js';
 import { SearchRequest, SearchResponse } from '../../api/search.schemas.js';
 import type { SearchActivity } from '../../activity/search-activity.js';
 import type { SearchService } from '../../services/search.service.js';
@@ -27,7 +27,7 @@ export function searchRoutes(search: SearchService, activity?: SearchActivity): 
           return { status: 200, body: response };
         } catch (error) {
           // The error rate is the server's: a search the client got wrong (an unknown repository) is not counted.
-          if (!(error instanceof AppError && error.httpStatus < 500)) {
+          if (toAppError(error).httpStatus >= 500) {
             activity?.record(body.mode, performance.now() - started, 'failed');
           }
           throw error;

@@ -4,7 +4,6 @@
  * saved file is searchable in seconds instead of at the next periodic sync. A sync is incremental (content hashes),
  * so a burst of saves costs one sync of the changed files.
  */
-import { sep } from 'node:path';
 import { subscribe, type AsyncSubscription } from '@parcel/watcher';
 import type { Logger } from '../../../core/src/logging.js';
 
@@ -23,7 +22,8 @@ export interface FolderWatcherOptions {
   maxWaitMs?: number;
   /**
    * Absolute paths whose changes are not a reason to sync: above all `up`'s own data dir, which is `.myragdb` inside
-   * the folder by default and is written by every sync (a loop otherwise).
+   * the folder by default and is written by every sync (a loop otherwise). @parcel/watcher drops events under them
+   * itself, absolute paths and nested folders included.
    */
   ignore?: readonly string[];
 }
@@ -53,7 +53,7 @@ export class FolderWatcher {
           path,
           (error, events) => {
             if (error) this.options.logger.warn('folder watch error', { repository, error: error.message });
-            else if (events.some((event) => !this.ignored(event.path))) this.changed(repository);
+            else if (events.length > 0) this.changed(repository);
           },
           { ignore: [...IGNORED, ...(this.options.ignore ?? [])] },
         );
@@ -75,10 +75,6 @@ export class FolderWatcher {
     this.pending.clear();
     await Promise.all([...this.watched.values()].map(({ subscription }) => subscription.unsubscribe()));
     this.watched.clear();
-  }
-
-  private ignored(path: string): boolean {
-    return (this.options.ignore ?? []).some((ignored) => path === ignored || path.startsWith(`${ignored}${sep}`));
   }
 
   private changed(repository: string): void {

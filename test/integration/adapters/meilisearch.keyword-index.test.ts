@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { Meilisearch } from 'meilisearch';
 import {
@@ -166,7 +168,8 @@ describe('Meilisearch keyword index on a real server', function () {
     assert.equal(additions.results.length, 3);
     assert.equal((await index.search({ text: 'batched chunk', limit: 10, filter: {} })).length, 5);
 
-    const huge = testChunk({ content: 'oversized '.repeat(500) });
+    // Distinct words: the content's lexemes are stored as a set, so a repeated word would stay small.
+    const huge = testChunk({ content: Array.from({ length: 500 }, (_, i) => `oversized${i}`).join(' ') });
     await assert.rejects(index.upsert([testChunk({ content: 'small one' }), huge]), ValidationError);
     assert.deepEqual(await index.search({ text: 'small oversized', limit: 10, filter: {} }), []);
   });
@@ -214,5 +217,30 @@ describe('Meilisearch keyword index on a real server', function () {
     });
     await assert.rejects(down.upsert([testChunk({ content: 'x' })]), DependencyError);
     assert.equal(retries(), 2, 'an unreachable server is retried maxRetries times');
+  });
+
+  it('types a search answered by something else than Meilisearch, or not answered in time', async () => {
+    // What a proxy or a hung server in front of Meilisearch does; the client library never sees searches.
+    let answer: 'html' | 'hang' = 'html';
+    const server = createServer((request, response) => {
+      if (answer === 'hang') return;
+      response.writeHead(502, { 'Content-Type': 'text/html' }).end('<html><body>Bad gateway</body></html>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const proxied = new MeilisearchKeywordIndex({ url: `http://127.0.0.1:${port}`, requestTimeoutMs: 300 });
+    try {
+      await assert.rejects(proxied.search({ text: 'helper', limit: 5, filter: {} }), (error: unknown) => {
+        assert.ok(error instanceof DependencyError, String(error));
+        assert.match(error.message, /HTTP 502: <html><body>Bad gateway/);
+        assert.equal(error.retryable, true);
+        return true;
+      });
+      answer = 'hang';
+      await assert.rejects(proxied.search({ text: 'helper', limit: 5, filter: {} }), /Meilisearch is unavailable/);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -4,6 +4,7 @@
 import type { Chunk } from '../../domain/chunk.js';
 import { ValidationError } from '../../errors.js';
 import { chunkLexemes } from './english-lexemes.js';
+import { lexemeBloom } from './lexeme-bloom.js';
 
 export interface MeilisearchDocument {
   id: string;
@@ -21,10 +22,15 @@ export interface MeilisearchDocument {
   fileTokens: number;
   /** How many chunks its file has: corpus statistics estimate the number of files from it. */
   fileChunks: number;
-  /** Lexemes (see `english-lexemes.ts`), space-separated, one field per BM25 weight: the search matches them. */
+  /**
+   * Lexemes (see `english-lexemes.ts`), space-separated, one field per BM25 weight: the search matches them. The
+   * symbol and path keep repeats (a search counts them); the content's are distinct, as BM25 counts them once.
+   */
   symbolTerms: string;
   pathTerms: string;
   contentTerms: string;
+  /** The content lexemes as a Bloom filter (`lexeme-bloom.ts`): which query lexemes a candidate holds. */
+  contentBloom: string;
 }
 
 /** Meilisearch document ids: letters, digits, `-` and `_`, at most 511 bytes. */
@@ -45,6 +51,7 @@ export function meilisearchDocument(chunk: Chunk): MeilisearchDocument {
     throw new ValidationError(`chunk id ${JSON.stringify(chunk.id)}: Meilisearch ids are letters, digits, - and _`);
   }
   const lexemes = chunkLexemes(chunk);
+  const content = [...new Set(lexemes.content)];
   return {
     id: chunk.id,
     repository: chunk.repository,
@@ -57,7 +64,8 @@ export function meilisearchDocument(chunk: Chunk): MeilisearchDocument {
     fileChunks: 1,
     symbolTerms: lexemes.symbol.join(' '),
     pathTerms: lexemes.path.join(' '),
-    contentTerms: lexemes.content.join(' '),
+    contentTerms: content.join(' '),
+    contentBloom: lexemeBloom(content),
   };
 }
 

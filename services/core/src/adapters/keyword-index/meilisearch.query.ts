@@ -1,9 +1,11 @@
 /**
- * How a keyword search on Meilisearch gathers what BM25 needs (pure parts): Meilisearch counts and finds the chunks
- * holding each query lexeme; these functions turn its highlights into field-weighted term frequencies and estimate
- * the corpus from a sample, so `rankBm25` ranks them as it ranks the Postgres adapter's.
+ * How a keyword search on Meilisearch gathers what BM25 needs (pure parts): Meilisearch counts the chunks holding
+ * each query lexeme and finds the candidates; these functions weigh the lexemes in each candidate from its fields and
+ * estimate the corpus from a sample, so `rankBm25` ranks them as it ranks the Postgres adapter's.
  */
 import { type CorpusStatistics, estimateFileFrequency, type TermStatistics } from './bm25.js';
+import { LexemeBloom } from './lexeme-bloom.js';
+import type { MeilisearchDocument } from './meilisearch.documents.js';
 
 /**
  * Field weights of a term frequency, as in the Postgres adapter: a lexeme in the symbol counts 4 times, in the path
@@ -16,23 +18,39 @@ export function lexemeQuery(lexeme: string): string {
   return `"${lexeme}"`;
 }
 
-/** Marks a highlighted lexeme in `_formatted` (never part of a lexeme, which is letters and digits). */
-export const HIGHLIGHT_MARK = '\u0001';
-/** The attributes highlighted to count a lexeme's occurrences: short, so highlighting them is cheap. */
-export const COUNTED_FIELDS = ['symbolTerms', 'pathTerms'] as const;
+/** What a candidate is fetched with: enough to weigh every query lexeme in it without another request. */
+export const CANDIDATE_FIELDS = [
+  'id',
+  'path',
+  'file',
+  'tokens',
+  'fileTokens',
+  'symbolTerms',
+  'pathTerms',
+  'contentBloom',
+] as const satisfies ReadonlyArray<keyof MeilisearchDocument>;
+export type CandidateHit = Pick<MeilisearchDocument, (typeof CANDIDATE_FIELDS)[number]>;
+
+function occurrences(terms: string, lexeme: string): number {
+  let count = 0;
+  for (const term of terms.split(' ')) if (term === lexeme) count++;
+  return count;
+}
 
 /**
- * The field-weighted frequency of the (one-lexeme) query in a hit, from its `_formatted` highlights: each mark in the
- * symbol counts 4, in the path 2, plus 1 for the content. Counting content occurrences would need the content's
- * match positions, whose computation costs ~0.2 ms per hit on Meilisearch 1.50 (10x fetching the hit), so the
- * content counts once whether the lexeme is there once or often: BM25's saturation makes repeats worth little.
+ * The field-weighted frequency of each lexeme in a candidate: each occurrence in the symbol counts 4, in the path 2,
+ * plus 1 for the content. The content counts once whether the lexeme is there once or often (BM25's saturation
+ * makes repeats worth little, and the content's lexemes are stored as a set); a lexeme in the symbol or path is in
+ * the content too, as the Postgres adapter's document has it.
  */
-export function weightedFrequency(formatted: Record<string, unknown> | undefined): number {
-  const marks = (field: (typeof COUNTED_FIELDS)[number]) => {
-    const text = formatted?.[field];
-    return typeof text === 'string' ? text.split(HIGHLIGHT_MARK).length - 1 : 0;
-  };
-  return FIELD_WEIGHTS.symbolTerms * marks('symbolTerms') + FIELD_WEIGHTS.pathTerms * marks('pathTerms') + 1;
+export function candidateFrequencies(hit: CandidateHit, lexemes: readonly string[]): number[] {
+  const content = new LexemeBloom(hit.contentBloom);
+  return lexemes.map((lexeme) => {
+    const fielded =
+      FIELD_WEIGHTS.symbolTerms * occurrences(hit.symbolTerms, lexeme) +
+      FIELD_WEIGHTS.pathTerms * occurrences(hit.pathTerms, lexeme);
+    return fielded > 0 || content.has(lexeme) ? fielded + FIELD_WEIGHTS.contentTerms : 0;
+  });
 }
 
 /** One chunk of a sample: its length and its file's chunk count. */

@@ -12,17 +12,27 @@ import { MAX_LIMIT } from './keyword-documents.js';
 export const MAX_TOTAL_HITS = MAX_LIMIT * 8;
 
 /**
- * MyRAGDB ranks with BM25 itself (`bm25.ts`): Meilisearch finds and counts the chunks holding each lexeme, and
- * highlights its occurrences in the symbol and path lexemes (highlighting covers only displayed attributes, so those
- * two are displayed, though never retrieved). Lexemes are matched as exact phrases, so typo tolerance, prefix search
- * and word proximity are turned off: they cost indexing time and memory and would change no result. The ranking
- * rules only order the hits of a capped term request (symbol matches, then path, then content; then id).
+ * MyRAGDB ranks with BM25 itself (`bm25.ts`): Meilisearch counts the chunks holding each lexeme and finds the
+ * candidates, returned with the fields that weigh the lexemes in them (`meilisearch.query.ts`). Lexemes are matched
+ * whole, so typo tolerance, prefix search and word proximity are turned off: they cost indexing time and memory and
+ * would change no result. The ranking rules only order the candidates of a capped request (more lexemes first, then
+ * symbol matches, then path, then content; then id).
  */
 export const MEILISEARCH_SETTINGS = {
   searchableAttributes: ['symbolTerms', 'pathTerms', 'contentTerms'],
   filterableAttributes: ['id', 'repository', 'language', 'pathPrefixes', 'file'],
   sortableAttributes: ['id'],
-  displayedAttributes: ['id', 'path', 'file', 'tokens', 'fileTokens', 'fileChunks', 'symbolTerms', 'pathTerms'],
+  displayedAttributes: [
+    'id',
+    'path',
+    'file',
+    'tokens',
+    'fileTokens',
+    'fileChunks',
+    'symbolTerms',
+    'pathTerms',
+    'contentBloom',
+  ],
   rankingRules: ['words', 'attributeRank', 'sort'],
   typoTolerance: { enabled: false },
   prefixSearch: 'disabled',

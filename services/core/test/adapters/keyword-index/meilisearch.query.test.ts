@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { queryLexemes } from '../../../src/adapters/keyword-index/english-lexemes.js';
 import { candidateTerms } from '../../../src/adapters/keyword-index/bm25.js';
+import { lexemeBloom } from '../../../src/adapters/keyword-index/lexeme-bloom.js';
 import {
+  candidateFrequencies,
   estimateCorpus,
-  HIGHLIGHT_MARK,
   lexemeQuery,
   termStatistics,
-  weightedFrequency,
 } from '../../../src/adapters/keyword-index/meilisearch.query.js';
 
 describe('Meilisearch BM25 search: the pure parts', () => {
@@ -25,11 +25,18 @@ describe('Meilisearch BM25 search: the pure parts', () => {
     assert.deepEqual(candidateTerms([10, 10, 10], 100), [0, 1, 2]);
   });
 
-  it('weights a match by its field from the highlights: symbol 4 each, path 2 each, content once', () => {
-    const mark = (text: string) => text.replaceAll('*', HIGHLIGHT_MARK);
-    assert.equal(weightedFrequency({ symbolTerms: mark('*retri with *retri'), pathTerms: mark('src *retri') }), 11);
-    assert.equal(weightedFrequency({ symbolTerms: 'other', pathTerms: 'src', path: mark('*retri') }), 1);
-    assert.equal(weightedFrequency(undefined), 1, 'a hit holds the lexeme at least in its content');
+  it('weighs every query lexeme in a candidate from its fields: symbol 4 each, path 2 each, content once', () => {
+    const hit = {
+      id: 'c1',
+      path: 'src/retry/policy.ts',
+      file: 'app:src/retry/policy.ts',
+      tokens: 40,
+      fileTokens: 90,
+      symbolTerms: 'retrywithbackoff retri with backoff retri',
+      pathTerms: 'src retri polici',
+      contentBloom: lexemeBloom(['retri', 'backoff', 'delay', 'attempt']),
+    };
+    assert.deepEqual(candidateFrequencies(hit, ['retri', 'delay', 'polici', 'jitter']), [4 * 2 + 2 + 1, 1, 2 + 1, 0]);
   });
 
   it('estimates a corpus from a sample, exactly when the sample is all of it', () => {

@@ -151,7 +151,8 @@ describe('search gateway: web UI, sessions and activity', function () {
 
     it('signs out only with the CSRF token, and the old cookie is dead afterwards', async () => {
       const { cookie, csrfToken } = await signIn(ADMIN_KEY);
-      await request(app()).delete('/api/v1/session').set('Cookie', cookie).expect(401);
+      const forged = await request(app()).delete('/api/v1/session').set('Cookie', cookie).expect(403);
+      assert.match(forged.body.error.message, /CSRF token/);
       assert.equal((await request(app()).get('/api/v1/session').set('Cookie', cookie).expect(200)).body.signedIn, true);
       const out = await request(app())
         .delete('/api/v1/session')
@@ -183,6 +184,23 @@ describe('search gateway: web UI, sessions and activity', function () {
         (await request(app()).get(`/auth/link?token=${stale}`).expect(303)).headers.location,
         '/sign-in?error=link',
       );
+    });
+
+    it('marks the key of a session used when the session makes requests, as a bearer request would', async () => {
+      const key = await createKey(['search']);
+      // A link signs in without presenting the key, so only the cookie request can have used it.
+      const token = await harness.gateway.webSessions.createSignInLink(key.id, new Date());
+      const link = await request(app()).get(`/auth/link?token=${token}`).expect(303);
+      const cookie = String(link.headers['set-cookie']).split(';')[0]!;
+      const lastUsed = async () =>
+        (
+          await request(app()).get('/api/v1/keys').set('Authorization', `Bearer ${ADMIN_KEY}`).expect(200)
+        ).body.keys.find((listed: { id: string }) => listed.id === key.id)?.lastUsedAt;
+      assert.equal(await lastUsed(), null);
+      await request(app()).get('/api/v1/repositories').set('Cookie', cookie).expect(200);
+      // Recorded in the background: a few spaced looks stay well under the key's rate limit.
+      for (let look = 0; look < 10 && (await lastUsed()) === null; look++) await new Promise((r) => setTimeout(r, 200));
+      assert.ok(Date.parse(await lastUsed()) > Date.now() - 60_000);
     });
 
     it('limits failed sign-ins per client, by key form and by link alike', async () => {

@@ -94,11 +94,18 @@ export class ApiKeyService {
     if (!stored || !isActive(stored, now) || !(await this.matches(presented, stored.secretHash))) {
       throw new UnauthorizedError('invalid, expired or revoked API key');
     }
-    if (now.getTime() - (this.touched.get(stored.id) ?? 0) >= 60_000) {
-      this.touched.set(stored.id, now.getTime());
-      this.keys.touch(stored.id, now).catch(() => undefined); // best effort: bookkeeping must not fail the request
-    }
+    this.recordUse(stored.id, now);
     return { keyId: stored.id, scopes: stored.scopes };
+  }
+
+  /**
+   * Sets the key's "last used" time, at most once a minute per key and process: a bearer request and a request of
+   * a web session signed in with the key both use it.
+   */
+  recordUse(id: string, now: Date): void {
+    if (now.getTime() - (this.touched.get(id) ?? 0) < 60_000) return;
+    this.touched.set(id, now.getTime());
+    this.keys.touch(id, now).catch(() => undefined); // best effort: bookkeeping must not fail the request
   }
 
   /** The principal of the key with this id while it is active (neither revoked nor expired), else undefined. */

@@ -8,7 +8,7 @@ import { type ApiKeyScope, apiKeyId } from '../auth/api-key-secret.js';
 import { type ApiKeyService, type ApiPrincipal, requireScope } from '../auth/api-key.service.js';
 import type { WebSessionService } from '../auth/web-session.service.js';
 import { principalOf, type RouteGuard } from './api-route.js';
-import { csrfTokenMatches, needsCsrfToken, sessionIdOf } from './web-session.routes.js';
+import { csrfTokenMatches, MISSING_CSRF_TOKEN, needsCsrfToken, sessionIdOf } from './web-session.routes.js';
 
 export interface ApiKeyGuardSettings {
   /** Requests per minute one API key may make (across all clients using it). */
@@ -91,7 +91,9 @@ export function createApiKeyGuard(keys: ApiKeyService, logger: Logger, settings:
       try {
         const sessionId = sessionIdOf(req);
         if (presented === undefined && sessionId !== undefined && settings.sessions) {
-          res.locals.principal = await sessionPrincipal(settings.sessions, sessionId, req, scope);
+          const principal = await sessionPrincipal(settings.sessions, sessionId, req, scope);
+          keys.recordUse(principal.keyId, new Date());
+          res.locals.principal = principal;
           return next();
         }
         if (presented === undefined) throw new UnauthorizedError('missing API key: send "Authorization: Bearer <key>"');
@@ -134,7 +136,7 @@ async function sessionPrincipal(
   const session = await sessions.find(sessionId, new Date());
   if (!session) throw new UnauthorizedError('your session has ended: sign in again');
   if (needsCsrfToken(req.method) && !csrfTokenMatches(req, session)) {
-    throw new ForbiddenError("missing or invalid CSRF token: send the session's token in X-CSRF-Token");
+    throw new ForbiddenError(MISSING_CSRF_TOKEN);
   }
   requireScope(session.principal, scope);
   return session.principal;

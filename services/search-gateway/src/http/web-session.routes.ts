@@ -8,7 +8,7 @@ import { type CookieOptions, type Request, type Response, Router } from 'express
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { RateLimitStoreFactory } from '../../../core/src/adapters/redis/redis-rate-limit-store.js';
-import { RateLimitedError, UnauthorizedError } from '../../../core/src/errors.js';
+import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../../../core/src/errors.js';
 import { sharedCounters } from '../../../core/src/http/rate-limit.middleware.js';
 import type { Logger } from '../../../core/src/logging.js';
 import type { NewWebSession, WebSession, WebSessionService } from '../auth/web-session.service.js';
@@ -17,6 +17,7 @@ import { API_PREFIX, type DocumentedOperation, parseOrThrow } from './api-route.
 
 export const SESSION_PATH = `${API_PREFIX}/session`;
 export const CSRF_HEADER = 'x-csrf-token';
+export const MISSING_CSRF_TOKEN = "missing or invalid CSRF token: send the session's token in X-CSRF-Token";
 const SESSION_COOKIE = 'myragdb_session';
 
 const SignInRequest = z
@@ -69,7 +70,10 @@ export const WEB_SESSION_OPERATIONS: DocumentedOperation[] = [
     summary: 'Sign out: ends the session and clears its cookie (needs X-CSRF-Token)',
     tags: ['web ui'],
     scope: undefined,
-    responses: { 204: { description: 'Signed out' } },
+    responses: {
+      204: { description: 'Signed out' },
+      403: { description: 'A live session without its CSRF token in X-CSRF-Token' },
+    },
   },
 ];
 const SignInLinkQuery = z.object({ token: z.string().min(1).max(200) });
@@ -163,7 +167,8 @@ export function createWebSessionRouter(
     const session = id ? await sessions.find(id, new Date()) : undefined;
     // Signing out of a session that has already ended is not an error; forging a sign-out of a live one is.
     if (id && session) {
-      if (!csrfTokenMatches(req, session)) throw new UnauthorizedError('missing or invalid CSRF token');
+      // The same answer as any other cookie-authenticated write without the token (`api-key.guard.ts`).
+      if (!csrfTokenMatches(req, session)) throw new ForbiddenError(MISSING_CSRF_TOKEN);
       await sessions.signOut(id);
     }
     res.clearCookie(SESSION_COOKIE, cookieOptions(req));

@@ -159,6 +159,23 @@ describe('Meilisearch keyword index on a real server', function () {
     }
   });
 
+  it('finds what another process wrote after its corpus sample was read: the counts choose, not the sample', async () => {
+    const gateway = openIndex(meili);
+    const indexer = openIndex(meili);
+    await Promise.all([gateway.init(), indexer.init()]);
+    const old = testChunk({ content: 'an older helper for the retry loop' });
+    await indexer.upsert([old]);
+    assert.deepEqual(ids(await gateway.search({ text: 'helper', limit: 10, filter: {} })), [old.id]);
+    // Within the sample's minute: the gateway's sample knows neither the new chunk nor its lexeme.
+    const added = testChunk({ content: 'the circuitbreaker opens after five failures of the helper' });
+    await indexer.upsert([added]);
+    assert.deepEqual(ids(await gateway.search({ text: 'circuitbreaker', limit: 10, filter: {} })), [added.id]);
+    assert.deepEqual(
+      ids(await gateway.search({ text: 'helper', limit: 10, filter: {} })).sort(),
+      [old.id, added.id].sort(),
+    );
+  });
+
   it('cuts writes into batches within the document and byte limits, and refuses an oversized chunk up front', async () => {
     const index = openIndex(meili, { batchLimits: { maxDocuments: 2, maxBytes: 4_096 } });
     await index.init();

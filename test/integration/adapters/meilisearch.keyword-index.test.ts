@@ -9,6 +9,7 @@ import {
   MeilisearchTaskError,
   type MeilisearchKeywordIndexOptions,
 } from '../../../services/core/src/adapters/keyword-index/meilisearch.keyword-index.js';
+import { meilisearchDocument } from '../../../services/core/src/adapters/keyword-index/meilisearch.documents.js';
 import { MEILISEARCH_SETTINGS } from '../../../services/core/src/adapters/keyword-index/meilisearch.settings.js';
 import { DependencyError, ValidationError } from '../../../services/core/src/errors.js';
 import { createLogger } from '../../../services/core/src/logging.js';
@@ -174,6 +175,19 @@ describe('Meilisearch keyword index on a real server', function () {
       ids(await gateway.search({ text: 'helper', limit: 10, filter: {} })).sort(),
       [old.id, added.id].sort(),
     );
+  });
+
+  it('still searches documents of the previous format, without a Bloom filter, while they are being rewritten', async () => {
+    const index = openIndex(meili);
+    await index.init();
+    const current = testChunk({ content: 'retry the request with backoff' });
+    const older = testChunk({ content: 'retry the request later' });
+    await index.upsert([current]);
+    // As format v2 wrote it: the same fields but the filter (an upgrade rewrites it on the next sync).
+    const { contentBloom: _, ...v2 } = meilisearchDocument(older);
+    await client.index(index.uid).addDocuments([v2]).waitTask();
+    const found = await index.search({ text: 'retry request backoff', limit: 10, filter: {} });
+    assert.deepEqual(ids(found), [current.id, older.id]);
   });
 
   it('cuts writes into batches within the document and byte limits, and refuses an oversized chunk up front', async () => {

@@ -434,21 +434,22 @@ export class MeilisearchKeywordIndex implements KeywordIndex {
         }),
       ),
     );
-    const candidates = new Map<string, Bm25Candidate & { path: string }>();
-    for (const result of found) {
-      for (const hit of result.hits as unknown as CandidateHit[]) {
-        if (candidates.has(hit.id)) continue;
-        candidates.set(hit.id, {
-          id: hit.id,
-          path: hit.path,
-          file: hit.file,
-          tokens: hit.tokens,
-          fileTokens: hit.fileTokens,
-          frequencies: candidateFrequencies(hit, lexemes),
-        });
+    const hits = new Map<string, { hit: CandidateHit; fetchedFor: Set<string> }>();
+    rare.forEach((termIndex, resultIndex) => {
+      for (const hit of (found[resultIndex]?.hits ?? []) as unknown as CandidateHit[]) {
+        const entry = hits.get(hit.id) ?? { hit, fetchedFor: new Set<string>() };
+        entry.fetchedFor.add(lexemes[termIndex]!);
+        hits.set(hit.id, entry);
       }
-    }
-    const all = [...candidates.values()];
+    });
+    const all: Array<Bm25Candidate & { path: string }> = [...hits.values()].map(({ hit, fetchedFor }) => ({
+      id: hit.id,
+      path: hit.path,
+      file: hit.file,
+      tokens: hit.tokens,
+      fileTokens: hit.fileTokens,
+      frequencies: candidateFrequencies(hit, lexemes, fetchedFor),
+    }));
     const terms = lexemes.map((_, index) => {
       const holding = all.filter((candidate) => candidate.frequencies[index]! > 0);
       return termStatistics(

@@ -41,15 +41,22 @@ function occurrences(terms: string, lexeme: string): number {
  * The field-weighted frequency of each lexeme in a candidate: each occurrence in the symbol counts 4, in the path 2,
  * plus 1 for the content. The content counts once whether the lexeme is there once or often (BM25's saturation
  * makes repeats worth little, and the content's lexemes are stored as a set); a lexeme in the symbol or path is in
- * the content too, as the Postgres adapter's document has it.
+ * the content too, as the Postgres adapter's document has it. `fetchedFor` are the lexemes whose search returned the
+ * candidate: all a document of an older format, without a Bloom filter, is known to hold while the indexer rewrites
+ * it after an upgrade (searches rank a little worse until then, and do not fail).
  */
-export function candidateFrequencies(hit: CandidateHit, lexemes: readonly string[]): number[] {
-  const content = new LexemeBloom(hit.contentBloom);
+export function candidateFrequencies(
+  hit: Omit<CandidateHit, 'contentBloom'> & { contentBloom?: string },
+  lexemes: readonly string[],
+  fetchedFor: ReadonlySet<string>,
+): number[] {
+  const content = hit.contentBloom === undefined ? undefined : new LexemeBloom(hit.contentBloom);
   return lexemes.map((lexeme) => {
     const fielded =
       FIELD_WEIGHTS.symbolTerms * occurrences(hit.symbolTerms, lexeme) +
       FIELD_WEIGHTS.pathTerms * occurrences(hit.pathTerms, lexeme);
-    return fielded > 0 || content.has(lexeme) ? fielded + FIELD_WEIGHTS.contentTerms : 0;
+    const held = fielded > 0 || fetchedFor.has(lexeme) || content?.has(lexeme) === true;
+    return held ? fielded + FIELD_WEIGHTS.contentTerms : 0;
   });
 }
 

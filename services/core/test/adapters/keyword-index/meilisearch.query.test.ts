@@ -36,7 +36,12 @@ describe('Meilisearch BM25 search: the pure parts', () => {
       pathTerms: 'src retri polici',
       contentBloom: lexemeBloom(['retri', 'backoff', 'delay', 'attempt']),
     };
-    assert.deepEqual(candidateFrequencies(hit, ['retri', 'delay', 'polici', 'jitter']), [4 * 2 + 2 + 1, 1, 2 + 1, 0]);
+    const lexemes = ['retri', 'delay', 'polici', 'jitter'];
+    assert.deepEqual(candidateFrequencies(hit, lexemes, new Set(['retri'])), [4 * 2 + 2 + 1, 1, 2 + 1, 0]);
+    // A document written before the Bloom filter: its content holds what it was found for, nothing more is known.
+    const { contentBloom: _, ...older } = hit;
+    assert.deepEqual(candidateFrequencies(older, lexemes, new Set(['delay'])), [4 * 2 + 2 + 1, 1, 2 + 1, 0]);
+    assert.deepEqual(candidateFrequencies(older, lexemes, new Set(['jitter'])), [4 * 2 + 2 + 1, 0, 2 + 1, 1]);
   });
 
   it('estimates a corpus from a sample, exactly when the sample is all of it', () => {

@@ -31,9 +31,9 @@ export const CANDIDATE_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof MeilisearchDocument>;
 export type CandidateHit = Pick<MeilisearchDocument, (typeof CANDIDATE_FIELDS)[number]>;
 
-function occurrences(terms: string, lexeme: string): number {
+function occurrences(terms: readonly string[], lexeme: string): number {
   let count = 0;
-  for (const term of terms.split(' ')) if (term === lexeme) count++;
+  for (const term of terms) if (term === lexeme) count++;
   return count;
 }
 
@@ -51,10 +51,11 @@ export function candidateFrequencies(
   fetchedFor: ReadonlySet<string>,
 ): number[] {
   const content = hit.contentBloom === undefined ? undefined : new LexemeBloom(hit.contentBloom);
+  const symbol = hit.symbolTerms.split(' ');
+  const path = hit.pathTerms.split(' ');
   return lexemes.map((lexeme) => {
     const fielded =
-      FIELD_WEIGHTS.symbolTerms * occurrences(hit.symbolTerms, lexeme) +
-      FIELD_WEIGHTS.pathTerms * occurrences(hit.pathTerms, lexeme);
+      FIELD_WEIGHTS.symbolTerms * occurrences(symbol, lexeme) + FIELD_WEIGHTS.pathTerms * occurrences(path, lexeme);
     const held = fielded > 0 || fetchedFor.has(lexeme) || content?.has(lexeme) === true;
     return held ? fielded + FIELD_WEIGHTS.contentTerms : 0;
   });

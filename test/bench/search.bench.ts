@@ -7,6 +7,9 @@
  * and the keyword engine of KEYWORD_ENGINE: Postgres full-text search
  * (default) or Meilisearch (`KEYWORD_ENGINE=meilisearch` with MEILI_URL and MEILI_API_KEY; each size has its own
  * index prefix and shares its catalog and vectors with the Postgres runs). The search cache is off.
+ * `floor:` rows time what no keyword search can go below: the catalog read the gateway makes of the keyword
+ * candidates and, on Meilisearch, the adapter's two requests without the candidates' fields (see
+ * `meilisearchFloorProbe`).
  * `BENCH_KEYWORD_ONLY=1` indexes and measures the keyword leg only (no embedding, no semantic or hybrid rows): minutes
  * instead of hours for a new corpus size or engine.
  *
@@ -32,6 +35,14 @@ import type { Embedder } from '../../services/core/src/ports/embedder.js';
 import { type ChromaChild, startChromaChild } from '../../services/cli/src/local/chroma-server.js';
 import type { SearchResponse } from '../../services/search-gateway/src/api/search.schemas.js';
 import { freePort, waitForHttp } from '../support/ports.js';
+import { Agent, request } from 'undici';
+import { candidateTerms } from '../../services/core/src/adapters/keyword-index/bm25.js';
+import { queryLexemes } from '../../services/core/src/adapters/keyword-index/english-lexemes.js';
+import {
+  CANDIDATE_CAP,
+  keywordIndexUid,
+} from '../../services/core/src/adapters/keyword-index/meilisearch.keyword-index.js';
+import { lexemeQuery } from '../../services/core/src/adapters/keyword-index/meilisearch.query.js';
 import { searchCorpus } from './search-corpus.js';
 
 const run = promisify(execFile);
@@ -129,6 +140,54 @@ function keywordEngineEnv(size: number): Record<string, string> {
     MEILI_URL: process.env.MEILI_URL,
     ...(process.env.MEILI_API_KEY ? { MEILI_API_KEY: process.env.MEILI_API_KEY } : {}),
     MEILI_INDEX_PREFIX: `myragdb_bench${size}_`,
+  };
+}
+
+/**
+ * The least a keyword search on Meilisearch costs for a query, measured per query: the adapter's two requests as it
+ * sends them (every lexeme's chunk count, no hits; then the candidates, the chunks of the rarest lexemes up to 300)
+ * but with the candidates' ids only, no other field, and nothing ranked here. Meilisearch spends ~13 µs on each hit
+ * it returns whatever the document holds (measured on an index of 5-byte documents too), so these two requests set
+ * the floor under the adapter's latency. Undefined for the Postgres engine.
+ */
+function meilisearchFloorProbe(
+  size: number,
+): ((query: string) => Promise<{ counts: number; hits: number }>) | undefined {
+  if (ENGINE !== 'meilisearch') return undefined;
+  const uid = keywordIndexUid(keywordEngineEnv(size).MEILI_INDEX_PREFIX);
+  // A connection per request, as the adapter's searches have.
+  const dispatcher = new Agent({ pipelining: 0 });
+  const multiSearch = async (queries: object[]): Promise<Array<{ totalHits?: number }>> => {
+    const response = await request(new URL('/multi-search', process.env.MEILI_URL).toString(), {
+      method: 'POST',
+      dispatcher,
+      headers: {
+        'Content-Type': 'application/json',
+        ...(process.env.MEILI_API_KEY ? { Authorization: `Bearer ${process.env.MEILI_API_KEY}` } : {}),
+      },
+      body: JSON.stringify({ queries }),
+    });
+    const body = (await response.body.json()) as { results?: Array<{ totalHits?: number }> };
+    if (response.statusCode !== 200 || !body.results) throw new Error(`Meilisearch answered ${response.statusCode}`);
+    return body.results;
+  };
+  return async (query) => {
+    const lexemes = queryLexemes(query);
+    const started = performance.now();
+    const counts = (
+      await multiSearch(lexemes.map((lexeme) => ({ indexUid: uid, q: lexemeQuery(lexeme), page: 1, hitsPerPage: 0 })))
+    ).map((result) => result.totalHits ?? 0);
+    const counted = performance.now();
+    await multiSearch(
+      candidateTerms(counts, CANDIDATE_CAP).map((index) => ({
+        indexUid: uid,
+        q: lexemeQuery(lexemes[index]!),
+        page: 1,
+        hitsPerPage: Math.min(counts[index]!, CANDIDATE_CAP),
+        attributesToRetrieve: ['id'],
+      })),
+    );
+    return { counts: counted - started, hits: performance.now() - counted };
   };
 }
 
@@ -249,7 +308,16 @@ async function main(): Promise<void> {
       ...keywordEngineEnv(size),
     });
     try {
-      console.log(await measure({ sql, indexer, corpus, embedder: queryEmbedder, gateway }));
+      console.log(
+        await measure({
+          sql,
+          indexer,
+          corpus,
+          embedder: queryEmbedder,
+          gateway,
+          meilisearchFloor: meilisearchFloorProbe(size),
+        }),
+      );
     } finally {
       await gateway.stop();
     }
@@ -319,8 +387,9 @@ async function measure(deps: {
   corpus: string;
   embedder: Embedder;
   gateway: GatewayProcess;
+  meilisearchFloor: ReturnType<typeof meilisearchFloorProbe>;
 }): Promise<string> {
-  const { sql, indexer, corpus, embedder, gateway } = deps;
+  const { sql, indexer, corpus, embedder, gateway, meilisearchFloor } = deps;
   const stats = await indexer.catalog.stats(REPOSITORY);
   const { rows } = await sql.query<{ symbol: string }>(
     `SELECT DISTINCT ON (md5(symbol)) symbol FROM chunks
@@ -357,6 +426,7 @@ async function measure(deps: {
   // One client: per query, every building block alone and then each mode through the gateway, back to back, so
   // all of them see the same machine load and the overhead ratio compares like with like.
   const raw = { embed: [] as number[], vector: [] as number[], keyword: [] as number[], ripgrep: [] as number[] };
+  const floor = { counts: [] as number[], hits: [] as number[], both: [] as number[], catalog: [] as number[] };
   const single: Record<string, { client: number[]; server: number[] }> = {};
   const timed = async (work: () => Promise<unknown>) => {
     const started = performance.now();
@@ -372,6 +442,15 @@ async function measure(deps: {
       );
     }
     raw.keyword.push(await timed(() => indexer.keywordIndex.search({ text: query, limit: 50, filter: {} })));
+    if (meilisearchFloor) {
+      const { counts, hits } = await meilisearchFloor(query);
+      floor.counts.push(counts);
+      floor.hits.push(hits);
+      floor.both.push(counts + hits);
+    }
+    // The gateway's read of a keyword search's candidates (it asks each leg for 100).
+    const candidates = await indexer.keywordIndex.search({ text: query, limit: 100, filter: {} });
+    floor.catalog.push(await timed(() => indexer.catalog.getChunks(candidates.map((hit) => hit.id))));
     const words = /^\w+$/.test(query)
       ? [query]
       : query.split(/\s+/).filter((word) => word.length > 2 && !STOP.has(word));
@@ -405,6 +484,12 @@ async function measure(deps: {
   }
   record(`raw: keyword top-50 (${ENGINE_LABEL}), 1 client`, raw.keyword);
   record('baseline: ripgrep over the corpus, 1 client', raw.ripgrep);
+  if (meilisearchFloor) {
+    record('floor: Meilisearch, counts request alone, 1 client', floor.counts);
+    record('floor: Meilisearch, candidates request, ids only, 1 client', floor.hits);
+    record('floor: Meilisearch, both requests, 1 client', floor.both);
+  }
+  record('floor: catalog read of 100 keyword candidates, 1 client', floor.catalog);
 
   for (const mode of MODES) {
     const measured = await concurrently(queries, 8, (query) => search(query, mode));

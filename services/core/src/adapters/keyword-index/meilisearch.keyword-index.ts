@@ -69,7 +69,7 @@ export interface MeilisearchKeywordIndexOptions {
 export const DEFAULT_INDEX_PREFIX = 'myragdb_';
 /** Version of the documents' fields (`meilisearch.documents.ts`): a change rewrites every repository's documents. */
 const DOCUMENT_FORMAT = 'v3';
-const CANDIDATE_CAP = 300;
+export const CANDIDATE_CAP = 300;
 /** Chunks sampled (the first by id) to estimate a corpus's mean chunk length and number of files. */
 const CORPUS_SAMPLE = 5_000;
 /** How long corpus statistics are reused before they are read again (writes by this instance clear them). */

@@ -123,11 +123,22 @@ const DEFINITION = new RegExp(
 );
 
 /**
+ * Lower-cased without `_` and `$`: a name's letters as `identifierWords` joins them. Final sigma lower-cases by
+ * context (`ς` at the end of a word, `σ` inside), so both forms read as `σ`.
+ */
+function foldName(text: string): string {
+  return text.toLowerCase().replace(/[_$]/g, '').replaceAll('ς', 'σ');
+}
+
+/**
  * Whether `content` defines the identifier (word-normalised, see `queryIdentifier`): a declaration, a method, a
  * property or export assigned a function or class. Chunkers do not always name the symbol (a module-level
  * `Foo.prototype.bar = function` or an object literal's method), so the definition boost reads the text as well.
  */
 export function definesIdentifier(content: string, identifier: string): boolean {
+  // The pattern costs ~15 µs a chunk, 100 candidates a search; a name that normalises to the identifier is in the
+  // content as its letters and digits with only `_` or `$` between them, so a content without that is done first.
+  if (!foldName(content).includes(foldName(identifier))) return false;
   for (const match of content.matchAll(DEFINITION)) {
     const name = match.slice(1).find((group) => group !== undefined);
     if (name && identifierWords(name).join('') === identifier) return true;

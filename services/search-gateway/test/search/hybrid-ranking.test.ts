@@ -104,6 +104,9 @@ describe('definesIdentifier', () => {
       ['  handle: async function (req) {', 'handle'],
       ['def parse_query(text):', 'parsequery'],
       ['export interface SearchRequest {', 'searchrequest'],
+      ['const $Parse_Query$ = function () {', 'parsequery'],
+      // identifierWords lower-cases the word `ΑΣ` alone, to `ας` (final sigma); the whole line gives `ασβήτα`.
+      ['func ΑΣΒήτα() {', 'αςβήτα'],
     ];
     for (const [content, identifier] of definitions)
       assert.ok(definesIdentifier(`// comment\n${content}\n}`, identifier), content);

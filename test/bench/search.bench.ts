@@ -155,9 +155,10 @@ function meilisearchFloorProbe(
 ): ((query: string) => Promise<{ counts: number; hits: number }>) | undefined {
   if (ENGINE !== 'meilisearch') return undefined;
   const uid = keywordIndexUid(keywordEngineEnv(size).MEILI_INDEX_PREFIX);
-  // A connection per request, as the adapter's searches have.
-  const dispatcher = new Agent({ pipelining: 0 });
-  const multiSearch = async (queries: object[]): Promise<Array<{ totalHits?: number }>> => {
+  // Connections as the adapter's: kept alive for the counts, a new one for the candidates.
+  const keptAlive = new Agent({ keepAliveTimeout: 2_000, keepAliveMaxTimeout: 2_000 });
+  const oneConnectionPerRequest = new Agent({ pipelining: 0 });
+  const multiSearch = async (queries: object[], dispatcher: Agent): Promise<Array<{ totalHits?: number }>> => {
     const response = await request(new URL('/multi-search', process.env.MEILI_URL).toString(), {
       method: 'POST',
       dispatcher,
@@ -175,7 +176,10 @@ function meilisearchFloorProbe(
     const lexemes = queryLexemes(query);
     const started = performance.now();
     const counts = (
-      await multiSearch(lexemes.map((lexeme) => ({ indexUid: uid, q: lexemeQuery(lexeme), page: 1, hitsPerPage: 0 })))
+      await multiSearch(
+        lexemes.map((lexeme) => ({ indexUid: uid, q: lexemeQuery(lexeme), page: 1, hitsPerPage: 0 })),
+        keptAlive,
+      )
     ).map((result) => result.totalHits ?? 0);
     const counted = performance.now();
     await multiSearch(
@@ -186,6 +190,7 @@ function meilisearchFloorProbe(
         hitsPerPage: Math.min(counts[index]!, CANDIDATE_CAP),
         attributesToRetrieve: ['id'],
       })),
+      oneConnectionPerRequest,
     );
     return { counts: counted - started, hits: performance.now() - counted };
   };

@@ -35,12 +35,14 @@ import type { Embedder } from '../../services/core/src/ports/embedder.js';
 import { type ChromaChild, startChromaChild } from '../../services/cli/src/local/chroma-server.js';
 import type { SearchResponse } from '../../services/search-gateway/src/api/search.schemas.js';
 import { freePort, waitForHttp } from '../support/ports.js';
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
 import { candidateTerms } from '../../services/core/src/adapters/keyword-index/bm25.js';
 import { queryLexemes } from '../../services/core/src/adapters/keyword-index/english-lexemes.js';
 import {
   CANDIDATE_CAP,
+  countRequestDispatcher,
   keywordIndexUid,
+  ONE_CONNECTION_PER_REQUEST,
 } from '../../services/core/src/adapters/keyword-index/meilisearch.keyword-index.js';
 import { lexemeQuery } from '../../services/core/src/adapters/keyword-index/meilisearch.query.js';
 import { searchCorpus } from './search-corpus.js';
@@ -155,9 +157,7 @@ function meilisearchFloorProbe(
 ): ((query: string) => Promise<{ counts: number; hits: number }>) | undefined {
   if (ENGINE !== 'meilisearch') return undefined;
   const uid = keywordIndexUid(keywordEngineEnv(size).MEILI_INDEX_PREFIX);
-  // Connections as the adapter's: kept alive for the counts, a new one for the candidates.
-  const keptAlive = new Agent({ keepAliveTimeout: 2_000, keepAliveMaxTimeout: 2_000 });
-  const oneConnectionPerRequest = new Agent({ pipelining: 0 });
+  // On the adapter's connections: its count request's, then a new one for the candidates.
   const multiSearch = async (queries: object[], dispatcher: Agent): Promise<Array<{ totalHits?: number }>> => {
     const response = await request(new URL('/multi-search', process.env.MEILI_URL).toString(), {
       method: 'POST',
@@ -178,7 +178,7 @@ function meilisearchFloorProbe(
     const counts = (
       await multiSearch(
         lexemes.map((lexeme) => ({ indexUid: uid, q: lexemeQuery(lexeme), page: 1, hitsPerPage: 0 })),
-        keptAlive,
+        countRequestDispatcher(lexemes.length),
       )
     ).map((result) => result.totalHits ?? 0);
     const counted = performance.now();
@@ -190,7 +190,7 @@ function meilisearchFloorProbe(
         hitsPerPage: Math.min(counts[index]!, CANDIDATE_CAP),
         attributesToRetrieve: ['id'],
       })),
-      oneConnectionPerRequest,
+      ONE_CONNECTION_PER_REQUEST,
     );
     return { counts: counted - started, hits: performance.now() - counted };
   };

@@ -27,6 +27,8 @@ import { OPERATOR_NODE_OPTIONS } from '../../operator/src/manifests/operator-dep
 import type { MyRAGDB } from '../../operator/src/api/v1alpha1/myragdb.types.js';
 import { parseMyRAGDBSpec } from '../../operator/src/api/v1alpha1/myragdb.spec.js';
 import { resolveGeneratedSecrets } from '../../operator/src/controller/generated-secrets.js';
+import { deploymentStatus } from '../../operator/src/controller/myragdb.status.js';
+import type { ObservedObject } from '../../operator/src/controller/observe.js';
 import { applyOwned } from '../../operator/src/kube/apply.js';
 import { buildDesiredState } from '../../operator/src/specs/desired-state.js';
 import { createTestNamespace, freePort, REPO_ROOT, startControlPlane } from '../support/control-plane.js';
@@ -273,19 +275,9 @@ async function measureFloor(targets: ReadonlyArray<{ namespace: string; name: st
   const appliedSeconds = (performance.now() - started) / 1000;
   log(`applied in ${appliedSeconds.toFixed(1)} s; waiting for ${deployments} Deployments to be available`);
   for (;;) {
-    const list = await client.get<{
-      items: Array<{
-        metadata: { generation?: number };
-        spec?: { replicas?: number };
-        status?: { observedGeneration?: number; availableReplicas?: number; updatedReplicas?: number };
-      }>;
-    }>('/apis/apps/v1/deployments');
-    const available = list.items.filter(
-      (item) =>
-        item.status?.observedGeneration === item.metadata.generation &&
-        (item.status?.updatedReplicas ?? 0) >= (item.spec?.replicas ?? 1) &&
-        (item.status?.availableReplicas ?? 0) >= (item.spec?.replicas ?? 1),
-    ).length;
+    const list = await client.get<{ items: ObservedObject[] }>('/apis/apps/v1/deployments');
+    // The operator's own test of a Deployment, the one an instance's Ready waits for.
+    const available = list.items.filter((item) => deploymentStatus(item).ready).length;
     const seconds = (performance.now() - started) / 1000;
     if (available >= deployments) {
       console.log(
